@@ -1,0 +1,34 @@
+"""eduplan: split Chinese education work plans into items and classify them by theme.
+
+The public functions are imported lazily, so ``import eduplan`` and
+``eduplan --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "read_document": "readers",
+    "read_text": "readers",
+    "normalize": "normalize",
+    "segment": "segment",
+    "segment_file": "segment",
+    "Item": "segment",
+    "taxonomy": None,
+    "corpus": None,
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'eduplan' has no attribute {name!r}")
+    module = _EXPORTS[name]
+    if module is None:
+        return importlib.import_module(f".{name}", __name__)
+    return getattr(importlib.import_module(f".{module}", __name__), name)

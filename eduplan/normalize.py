@@ -1,0 +1,71 @@
+"""The one text normaliser of eduplan.
+
+Plan text arrives copied from PDFs, web mirrors and Word files: full-width
+digits and letters, spaces inserted between Chinese characters, Traditional
+characters and pinyin glosses such as ``業(yè)務``. Segmenting, training and
+classifying all see text through :func:`normalize`, so they agree on it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["normalize", "to_halfwidth", "strip_pinyin", "remove_cjk_spaces", "to_simplified"]
+
+# Full-width ASCII block (U+FF01..U+FF5E) maps to ASCII by a fixed offset;
+# the ideographic space and a few look-alike dots map by hand.
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_HALFWIDTH.update({0x3000: 0x20, 0xFE52: 0x2E, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x200B: None, 0xFEFF: None})
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "\u3001\u3002\u300a-\u300f\u2018-\u201d\u2026\u2014"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t]+(?=[{_CJK}{_CJK_PUNCT}])")
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN = re.compile(rf"(?<=[{_CJK}])\((?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\)")
+_SPACES = re.compile(r"[ \t\f\v]+")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def to_halfwidth(text: str) -> str:
+    """Map full-width digits, letters and punctuation (and odd spaces) to ASCII."""
+    return text.translate(_HALFWIDTH)
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin glosses written after characters, e.g. ``業(yè)務`` → ``業務``."""
+    return _PINYIN.sub("", text)
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Remove spaces between two Chinese characters (or Chinese punctuation)."""
+    return _CJK_SPACE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional characters to Simplified (OpenCC ``t2s``)."""
+    if not text or text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` normalised: half-width, Simplified, no pinyin glosses, no spaces inside Chinese.
+
+    Line breaks are kept (segmenting needs them); runs of spaces become one space.
+    The function is idempotent: ``normalize(normalize(t)) == normalize(t)``.
+    """
+    text = _NEWLINES.sub("\n", text)
+    text = to_halfwidth(text)
+    text = strip_pinyin(text)
+    text = to_simplified(text)
+    text = _SPACES.sub(" ", text)
+    return remove_cjk_spaces(text)

@@ -1,0 +1,109 @@
+"""Bytes in, text out: find a file's encoding and split off the corpus header.
+
+Chinese government files come in UTF-8, UTF-8 with BOM, GB18030/GBK and
+sometimes UTF-16; this module decodes all of them or raises one clear error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["Document", "decode_bytes", "read_text", "read_document", "parse_header"]
+
+HEADER_KEYS = ("source", "title", "kind", "region", "year")
+_HEADER_LINE = re.compile(r"^(source|title|kind|region|year):[ \t]?(.*)$")
+
+
+@dataclass
+class Document:
+    """A plan document: its id, its text (without the corpus header) and metadata."""
+
+    doc_id: str
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > max(8, len(sample) // 100)
+
+
+def _plausible(text: str) -> bool:
+    """Reject decodings that are mostly rare symbols (a wrong codec's output)."""
+    if not text:
+        return True
+    sample = text[:20000]
+    good = sum(
+        1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or ch in "，。、；：？！“”‘’（）《》【】—…·"
+    )
+    return good / len(sample) > 0.8
+
+
+def decode_bytes(data: bytes, name: str = "input") -> str:
+    """Decode ``data`` as UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030.
+
+    Raises :class:`InputError` for binary data or bytes no supported encoding reads.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: looks like UTF-16 but cannot be decoded ({exc.reason})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if _looks_binary(data):
+        raise InputError(f"{name}: binary file, not text (expected a plan as .txt, .docx, .pdf, .html, .csv or .jsonl)")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text
+    raise InputError(f"{name}: cannot decode the text (tried UTF-8, UTF-16 and GB18030/GBK)")
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file in any supported encoding, with clear errors for missing or odd paths."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return decode_bytes(data, str(path))
+
+
+def parse_header(text: str) -> tuple[dict[str, str], str]:
+    """Split the five-line corpus header (``source:`` … ``year:``) from ``text``.
+
+    Returns ``(meta, body)``; files without the header give ``({}, text)``.
+    """
+    lines = text.lstrip("\ufeff").split("\n")
+    meta: dict[str, str] = {}
+    for line in lines[: len(HEADER_KEYS)]:
+        match = _HEADER_LINE.match(line.rstrip("\r"))
+        if not match:
+            break
+        meta[match.group(1)] = match.group(2).strip()
+    if set(meta) != set(HEADER_KEYS):
+        return {}, text
+    return meta, "\n".join(lines[len(HEADER_KEYS) :]).lstrip("\n")
+
+
+def read_document(path: str | Path, doc_id: str | None = None) -> Document:
+    """Read a plan document from ``path``; its id defaults to the file name without extension."""
+    path = Path(path)
+    meta, body = parse_header(read_text(path))
+    return Document(doc_id=doc_id or path.stem, text=body, meta=meta, path=path)

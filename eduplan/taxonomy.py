@@ -1,0 +1,66 @@
+"""The theme taxonomy: the one place that knows the theme ids (read from ``taxonomy.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import DataError
+from .resources import taxonomy_path
+
+__all__ = ["Theme", "SKIP", "load", "themes", "ids", "names", "get", "is_theme"]
+
+SKIP = "skip"
+"""Label of corpus items that are not tasks (kept in the corpus, left out of training)."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    zh: str
+    en: str
+    description: str
+
+
+def load(path: str | Path | None = None) -> tuple[Theme, ...]:
+    """Read the themes from ``path`` (default: the shipped taxonomy), in taxonomy order."""
+    path = Path(path) if path else taxonomy_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        found = tuple(Theme(t["id"], t["zh"], t["en"], t["description"]) for t in raw["themes"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise DataError(f"{path}: not a valid taxonomy ({exc})") from None
+    if len({t.id for t in found}) != len(found):
+        raise DataError(f"{path}: duplicate theme ids")
+    return found
+
+
+@lru_cache(maxsize=1)
+def themes() -> tuple[Theme, ...]:
+    """The shipped themes, in taxonomy order."""
+    return load()
+
+
+def ids() -> list[str]:
+    """Theme ids in taxonomy order."""
+    return [t.id for t in themes()]
+
+
+def names(lang: str = "zh") -> dict[str, str]:
+    """Map theme id → Chinese (``zh``) or English (``en``) name."""
+    return {t.id: getattr(t, lang) for t in themes()}
+
+
+def get(theme_id: str) -> Theme:
+    """Look up one theme by id; raises ``KeyError`` for an unknown id."""
+    for theme in themes():
+        if theme.id == theme_id:
+            return theme
+    raise KeyError(theme_id)
+
+
+def is_theme(label: str) -> bool:
+    """Whether ``label`` is a theme id of the taxonomy."""
+    return label in ids()
