@@ -18,6 +18,11 @@ _EXPORTS = {
     "segment": "segment",
     "segment_file": "segment",
     "Item": "segment",
+    "load_model": "loading",
+    "Classifier": "model",
+    "build_pipeline": "model",
+    "train": "train",
+    "evaluate": "evaluate",
     "taxonomy": None,
     "corpus": None,
 }

@@ -176,6 +176,183 @@ def corpus_stats(data: Path = typer.Argument(Path("data/items.csv"), help="The c
     typer.echo(f"\n{result['items']} items in {result['documents']} documents")
 
 
+class EvalFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _flat(row: dict) -> dict:
+    """A row with its list fields (top-k, explanation) turned into one string each, for tables and CSV."""
+    out = dict(row)
+    if isinstance(out.get("top"), list):
+        out["top"] = " ".join(f"{t['theme']}:{t['score']:.2f}" for t in out["top"])
+    if isinstance(out.get("explain"), list):
+        out["explain"] = " ".join(f"{e['term']}({e['weight']:.2f})" for e in out["explain"])
+    if isinstance(out.get("score"), float):
+        out["score"] = f"{out['score']:.3f}"
+    return out
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(Path("data/items.csv"), help="Labeled corpus (items labeled skip are left out)."),
+    out: Path = typer.Option(Path("model"), help="Directory to write eduplan.joblib and card.json into."),
+    folds: int = typer.Option(5, min=2, help="Folds of the grouped (by document) cross-validation."),
+    no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (the card then has no accuracy figures)."),
+) -> None:
+    """Train the theme classifier on every labeled item and write it atomically."""
+    from .train import train as train_model
+
+    card = train_model(data, out, n_splits=folds, cross_validation=not no_cv, progress=_say)
+    if "cv" in card:
+        cv = card["cv"]
+        typer.echo(
+            f"grouped cross-validation ({cv['method']}): accuracy {cv['accuracy']:.3f}, macro-F1 {cv['macro_f1']:.3f}"
+        )
+        rows = [{k: str(v) for k, v in r.items()} for r in cv["per_theme"]]
+        typer.echo(_table(rows, ["theme", "precision", "recall", "f1", "support"]))
+    typer.echo(f"model written to {out} ({card['corpus']['items']} items, fit in {card['fit_seconds']} s)")
+
+
+@app.command()
+def classify(
+    inputs: list[str] = typer.Argument(
+        ..., help="Texts, '-' for stdin (one item per line), plan documents, or CSV/JSONL files."
+    ),
+    column: str = typer.Option("text", help="Column of a CSV/JSONL file holding the text."),
+    top_k: int = typer.Option(1, "--top-k", "-k", help="Show the K most probable themes with probabilities."),
+    explain: bool = typer.Option(False, "--explain", help="List the words that pushed each decision."),
+    min_score: float | None = typer.Option(None, "--min-score", help="Label items below this probability 'uncertain'."),
+    fmt: Format | None = typer.Option(
+        None, "--format", "-f", help="table (default on a terminal), jsonl (default otherwise) or csv."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", "-m", help="Model directory or .joblib file (default: the shipped model)."
+    ),
+    trust: bool = typer.Option(
+        False, "--trust", help="Load a model without a matching card (joblib files run code: only your own)."
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes for large CSV/JSONL files."),
+    chunksize: int = typer.Option(10_000, min=1, help="Rows read at a time from CSV/JSONL files."),
+) -> None:
+    """Classify plan items by theme."""
+    import warnings
+
+    from . import taxonomy
+    from .batch import classify_document_rows, classify_table, classify_texts, source_kind
+    from .errors import UsageError
+    from .loading import UntrustedModelWarning, load_model
+
+    n_themes = len(taxonomy.ids())
+    if not 1 <= top_k <= n_themes:
+        raise UsageError(f"--top-k must be between 1 and {n_themes} (the number of themes), got {top_k}")
+    if min_score is not None and not 0 <= min_score <= 1:
+        raise UsageError(f"--min-score must be between 0 and 1, got {min_score}")
+    fmt = fmt or (Format.table if sys.stdout.isatty() else Format.jsonl)
+    kinds = [source_kind(src) for src in inputs]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UntrustedModelWarning)
+        clf = load_model(model, trust=trust)
+    for warning in caught:
+        _say(f"note: {warning.message}")
+    explain_k = 8 if explain else 0
+    columns = ["label", "score"] + (["top"] if top_k > 1 else []) + (["explain"] if explain else []) + ["text"]
+
+    def rows():
+        texts = [src for src, kind in zip(inputs, kinds) if kind == "text"]
+        if texts:
+            yield from classify_texts(clf, texts, top_k, min_score, explain_k)
+        for src, kind in zip(inputs, kinds):
+            if kind == "stdin":
+                yield from classify_texts(clf, sys.stdin, top_k, min_score, explain_k)
+            elif kind == "document":
+                for row in classify_document_rows(clf, src, top_k, min_score, explain_k):
+                    yield {"file": src, **row}
+            elif kind == "table":
+                progress = _progress_bar(src) if sys.stderr.isatty() else None
+                for row in classify_table(clf, src, column, top_k, min_score, explain_k, chunksize, jobs, progress):
+                    yield {"file": src, **row}
+                if progress:
+                    _say("")
+
+    lead = []
+    if "document" in kinds:
+        lead = ["number", "section"]
+    elif "table" in kinds:
+        lead = ["row"]
+    if len([k for k in kinds if k in ("document", "table")]) > 1:
+        lead = ["file"] + lead
+    if fmt is Format.table:
+        _emit([_flat(r) for r in rows()], lead + columns, fmt, {"text": 60, "section": 20, "explain": 60})
+    elif fmt is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=lead + columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        for row in rows():
+            writer.writerow(_flat(row))
+    else:
+        for row in rows():
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _progress_bar(name: str):
+    def update(done: int) -> None:
+        sys.stderr.write(f"\r{name}: {done:,} rows classified")
+        sys.stderr.flush()
+
+    return update
+
+
+@app.command()
+def evaluate(
+    data: Path = typer.Option(Path("data/items.csv"), help="Labeled corpus to train (and cross-validate) on."),
+    test: Path | None = typer.Option(None, help="Labeled test CSV (text, label): train on --data, score this file."),
+    folds: int = typer.Option(5, min=2, help="Folds of the cross-validation grouped by document."),
+    report: Path | None = typer.Option(
+        None, help="Write metrics.json, per_theme.csv, errors.csv and confusion.png here."
+    ),
+    fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="table for people, json for programs."),
+    worst: int = typer.Option(10, help="How many of the worst errors to show."),
+) -> None:
+    """Measure accuracy on documents the model has not seen."""
+    from .evaluate import evaluate as run_evaluation
+
+    result = run_evaluation(data, test, folds, report_dir=report, progress=_say)
+    if fmt is EvalFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"{result['method']}: {result['items']} items")
+    typer.echo(f"accuracy {result['accuracy']:.3f}   macro-F1 {result['macro_f1']:.3f}\n")
+    typer.echo(
+        _table(
+            [{k: str(v) for k, v in r.items()} for r in result["per_theme"]],
+            ["theme", "precision", "recall", "f1", "support"],
+        )
+    )
+    labels, matrix = result["confusion"]["labels"], result["confusion"]["matrix"]
+    short = [lab[:6] for lab in labels]
+    typer.echo("\nconfusion matrix (rows: true, columns: predicted)")
+    typer.echo(
+        _table(
+            [{"true": lab, **{s: str(v) for s, v in zip(short, row)}} for lab, row in zip(labels, matrix)],
+            ["true"] + short,
+        )
+    )
+    typer.echo(f"\nworst {min(worst, len(result['errors']))} errors (most confident wrong predictions)")
+    typer.echo(
+        _table(
+            [_flat(e) for e in result["errors"][:worst]],
+            ["item_id", "label", "predicted", "score", "text"],
+            {"text": 50},
+        )
+    )
+    if report:
+        typer.echo(f"\nreport written to {report}")
+
+
 # ---------------------------------------------------------------- entry point
 
 

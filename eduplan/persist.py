@@ -52,3 +52,66 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- model files
+
+MODEL_FILE = "eduplan.joblib"
+CARD_FILE = "card.json"
+MODEL_FORMAT = "eduplan-model/1"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions recorded in a model card and compared when it is loaded."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("scikit-learn", "numpy", "scipy", "jieba", "eduplan"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def save_model(pipeline, out_dir: str | Path, card: dict) -> dict:
+    """Write ``eduplan.joblib`` and ``card.json`` into ``out_dir`` atomically; returns the final card.
+
+    The card gets the joblib file's sha256, so a changed file is detected on load.
+    Both files are written to temporary names first; an interruption leaves the
+    previous model in place.
+    """
+    import json
+
+    import joblib
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out_dir / MODEL_FILE) as model_tmp:
+        joblib.dump({"format": MODEL_FORMAT, "pipeline": pipeline}, model_tmp, compress=3)
+        card = {**card, "format": MODEL_FORMAT, "model_file": MODEL_FILE, "model_sha256": sha256_file(model_tmp)}
+        card_text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        card_tmp = out_dir / f".{CARD_FILE}.new"
+        card_tmp.write_text(card_text, encoding="utf-8")
+    os.replace(card_tmp, out_dir / CARD_FILE)
+    return card
+
+
+def model_paths(path: str | Path) -> tuple[Path, Path]:
+    """``(model file, card file)`` for a model directory or a ``.joblib`` file."""
+    path = Path(path)
+    if path.is_dir():
+        return path / MODEL_FILE, path / CARD_FILE
+    return path, path.with_name(CARD_FILE)
+
+
+def read_card(card_path: str | Path) -> dict | None:
+    """The card as a dict, or ``None`` when there is none or it is not valid JSON."""
+    import json
+
+    try:
+        card = json.loads(Path(card_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return card if isinstance(card, dict) else None

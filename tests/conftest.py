@@ -46,3 +46,52 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+THEME_TEXTS = {
+    "preschool": [
+        "新建公办幼儿园{n}所,扩大普惠性学前教育资源",
+        "推进幼儿园保教质量提升,规范小区配套园{n}个",
+        "实施第{n}期学前教育行动计划,提高幼儿园普惠率",
+    ],
+    "teachers": [
+        "加强教师队伍建设,培训骨干教师{n}名",
+        "深化师德师风建设,开展教师职称评审{n}次",
+        "推进县管校聘,交流轮岗校长教师{n}人",
+    ],
+    "safety": [
+        "加强校园安全管理,开展防溺水教育{n}场",
+        "做好学校消防和食品安全检查{n}次",
+        "深化平安校园建设,排查安全隐患{n}处",
+    ],
+}
+
+
+def fixture_corpus(path, docs: int = 4) -> None:
+    """A small labeled corpus: ``docs`` documents, three themes, three items of each per document."""
+    import csv
+
+    columns = ["item_id", "doc_id", "section", "number", "text", "label", "secondary"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for d in range(docs):
+            number = 0
+            for theme, texts in THEME_TEXTS.items():
+                for template in texts:
+                    number += 1
+                    text = template.format(n=d * 10 + number) + f"。第{d}号文件第{number}项任务。"
+                    writer.writerow([f"doc{d}:{number}", f"doc{d}", "任务", number, text, theme, ""])
+        writer.writerow(["doc0:99", "doc0", "任务", 99, "指导思想", "skip", ""])
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory):
+    """A model trained on the fixture corpus (no cross-validation): ``(model_dir, corpus_path)``."""
+    from eduplan.train import train
+
+    root = tmp_path_factory.mktemp("small")
+    corpus = root / "items.csv"
+    fixture_corpus(corpus)
+    train(corpus, root / "model", cross_validation=False)
+    return root / "model", corpus

@@ -1,0 +1,120 @@
+"""Classifying inputs of every kind: texts, stdin lines, plan documents, CSV and JSONL tables.
+
+Each source yields plain dict rows, in input order, so the CLI only formats
+them. Tables stream in chunks so memory stays bounded on large files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import InputError
+from .tables import iter_table, table_kind
+
+__all__ = ["classify_texts", "classify_document_rows", "classify_table", "source_kind"]
+
+
+def source_kind(source: str) -> str:
+    """``"stdin"``, ``"table"``, ``"document"`` or ``"text"`` for a classify argument."""
+    if source == "-":
+        return "stdin"
+    path = Path(source)
+    looks_like_path = (
+        len(source) < 400 and "\n" not in source and (path.suffix.lower() in _FILE_SUFFIXES or path.exists())
+    )
+    if looks_like_path:
+        if not path.exists():
+            raise InputError(f"{source}: no such file")
+        return "table" if table_kind(path) else "document"
+    return "text"
+
+
+_FILE_SUFFIXES = {".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".docx", ".pdf", ".html", ".htm"}
+
+
+def _rows(predictions, base: list[dict]) -> Iterator[dict]:
+    for extra, pred in zip(base, predictions):
+        yield {**extra, **pred.to_dict()}
+
+
+def classify_texts(
+    model, texts: Iterable[str], top_k: int = 1, min_score: float | None = None, explain: int = 0, batch: int = 1000
+) -> Iterator[dict]:
+    """Classify loose texts (arguments or stdin lines), in order; empty lines are skipped."""
+    buffer: list[str] = []
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        buffer.append(text)
+        if len(buffer) >= batch:
+            yield from _rows(model.classify(buffer, top_k, min_score, explain), [{"text": t} for t in buffer])
+            buffer = []
+    if buffer:
+        yield from _rows(model.classify(buffer, top_k, min_score, explain), [{"text": t} for t in buffer])
+
+
+def classify_document_rows(
+    model, path: str | Path, top_k: int = 1, min_score: float | None = None, explain: int = 0
+) -> Iterator[dict]:
+    """Segment a plan document and classify each item (rows carry section and number)."""
+    from .segment import segment_file
+
+    items = segment_file(str(path))
+    if not items:
+        raise InputError(f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)")
+    base = [{"item_id": i.item_id, "section": i.section, "number": i.number, "text": i.text} for i in items]
+    yield from _rows(model.classify([i.text for i in items], top_k, min_score, explain), base)
+
+
+def classify_table(
+    model,
+    path: str | Path,
+    column: str = "text",
+    top_k: int = 1,
+    min_score: float | None = None,
+    explain: int = 0,
+    chunksize: int = 10_000,
+    jobs: int = 1,
+    progress=None,
+) -> Iterator[dict]:
+    """Classify the ``column`` of a CSV/JSONL file, one row out per row in, in input order.
+
+    Rows whose cell is empty get ``label`` ``empty`` and score 0 instead of a
+    forced theme. The file is read in chunks of ``chunksize`` rows; ``jobs`` > 1
+    classifies each chunk in that many processes.
+    """
+    row_number = 0
+    for chunk in iter_table(path, chunksize):
+        if column not in chunk.columns:
+            raise InputError(
+                f"{path}: no column {column!r} (columns: {', '.join(map(str, chunk.columns))}); use --column"
+            )
+        cells = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in chunk[column].tolist()]
+        filled = [i for i, text in enumerate(cells) if text.strip()]
+        texts = [cells[i] for i in filled]
+        predictions = _classify_parallel(model, texts, top_k, min_score, explain, jobs)
+        by_index = dict(zip(filled, predictions))
+        for i, text in enumerate(cells):
+            row_number += 1
+            pred = by_index.get(i)
+            if pred is None:
+                yield {"row": row_number, "text": text, "label": "empty", "score": 0.0, "theme": "", "top": []}
+            else:
+                yield {"row": row_number, "text": text, **pred.to_dict()}
+        if progress:
+            progress(row_number)
+
+
+def _classify_parallel(model, texts: list[str], top_k, min_score, explain, jobs: int):
+    if jobs <= 1 or len(texts) < 2 * jobs:
+        return model.classify(texts, top_k, min_score, explain)
+    from joblib import Parallel, delayed
+
+    size = -(-len(texts) // jobs)
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+    results = Parallel(n_jobs=jobs, backend="loky")(
+        delayed(model.classify)(part, top_k, min_score, explain) for part in parts
+    )
+    return [pred for part in results for pred in part]

@@ -1,0 +1,117 @@
+"""Loading a model file safely.
+
+Loading a joblib file runs code. eduplan trusts only its shipped model; any
+other file loads only when its card (``card.json`` beside it) records the
+file's sha256, or when the caller passes ``trust=True``. Every model is also
+checked for the scikit-learn version it was trained with and for the taxonomy
+it predicts.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from . import taxonomy
+from .errors import ModelError
+from .persist import MODEL_FORMAT, library_versions, model_paths, read_card, sha256_file
+from .resources import model_dir
+
+__all__ = ["load_model", "UntrustedModelWarning", "shipped_model_dir"]
+
+RETRAIN = "run `eduplan train` to build a model that matches"
+
+
+class UntrustedModelWarning(UserWarning):
+    """Raised as a warning when a model other than the shipped one is loaded."""
+
+
+def shipped_model_dir() -> Path:
+    return model_dir()
+
+
+def _is_shipped(path: Path) -> bool:
+    try:
+        return path.resolve().parent == model_dir().resolve()
+    except OSError:
+        return False
+
+
+def load_model(path: str | Path | None = None, trust: bool = False, min_known_terms: int = 2):
+    """Load a :class:`~eduplan.model.Classifier`; the shipped default model when ``path`` is ``None``.
+
+    The default model is loaded once per process. Raises :class:`ModelError`
+    with what to do when the file is missing, changed, from another
+    scikit-learn version, not an eduplan model, or trained on another taxonomy.
+    """
+    if path is None:
+        return _load_default(min_known_terms)
+    return _load(Path(path), trust, min_known_terms)
+
+
+@lru_cache(maxsize=4)
+def _load_default(min_known_terms: int):
+    return _load(model_dir(), False, min_known_terms)
+
+
+def _load(path: Path, trust: bool, min_known_terms: int):
+    model_file, card_file = model_paths(path)
+    if not model_file.exists():
+        hint = "train one with `eduplan train`" if path == model_dir() or _is_shipped(model_file) else "check the path"
+        raise ModelError(f"{model_file}: no model file ({hint})")
+    if model_file.is_dir():
+        raise ModelError(f"{model_file}: is a directory without {model_file.name}")
+    shipped = _is_shipped(model_file)
+    card = read_card(card_file)
+    if card is None and not trust:
+        raise ModelError(
+            f"{model_file}: no valid {card_file.name} beside it; joblib files run code when loaded, "
+            "so eduplan loads a model only with its card (or with --trust if you made the file yourself)"
+        )
+    if card is not None:
+        actual = sha256_file(model_file)
+        if card.get("model_sha256") != actual and not trust:
+            raise ModelError(
+                f"{model_file}: sha256 {actual[:12]}… does not match its card ({str(card.get('model_sha256'))[:12]}…): "
+                f"the file was changed or replaced; {RETRAIN}"
+            )
+        installed = library_versions()["scikit-learn"]
+        trained = card.get("versions", {}).get("scikit-learn")
+        if trained != installed:
+            message = f"{model_file}: trained with scikit-learn {trained}, but {installed} is installed; {RETRAIN}"
+            if not trust:
+                raise ModelError(message)
+            warnings.warn(message, UntrustedModelWarning, stacklevel=3)
+        themes = card.get("themes")
+        if themes is not None and list(themes) != taxonomy.ids():
+            raise ModelError(f"{model_file}: trained for another taxonomy than data/taxonomy.toml; {RETRAIN}")
+    if not shipped:
+        warnings.warn(
+            f"loading {model_file}: joblib files run code when loaded; "
+            + ("trusted on request (--trust)" if trust else "its card's sha256 matches"),
+            UntrustedModelWarning,
+            stacklevel=3,
+        )
+    payload = _unpickle(model_file)
+    from .model import Classifier
+
+    return Classifier(payload["pipeline"], card or {}, min_known_terms=min_known_terms)
+
+
+def _unpickle(model_file: Path) -> dict:
+    import joblib
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            payload = joblib.load(model_file)
+    except Exception as exc:  # joblib raises many kinds for truncated or foreign files
+        raise ModelError(
+            f"{model_file}: cannot load ({type(exc).__name__}): truncated or not a joblib file; {RETRAIN}"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT or "pipeline" not in payload:
+        raise ModelError(f"{model_file}: not an eduplan model; {RETRAIN}")
+    if not hasattr(payload["pipeline"], "predict_proba"):
+        raise ModelError(f"{model_file}: not an eduplan model (no predict_proba); {RETRAIN}")
+    return payload

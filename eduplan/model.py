@@ -1,0 +1,250 @@
+"""The theme classifier: one scikit-learn pipeline, wrapped with what users need around it.
+
+``build_pipeline`` makes the estimator (normalise → TF-IDF of jieba words and
+character n-grams → linear SVM with sigmoid calibration, so every theme gets a
+probability). :class:`Classifier` adds theme-ordered probabilities, the
+``uncertain`` and ``out_of_scope`` decisions, explanations and whole-document
+classification. ``load_model`` reads a saved model after checking it against
+its card (see :mod:`eduplan.persist`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import taxonomy
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "UNCERTAIN",
+    "OUT_OF_SCOPE",
+    "build_pipeline",
+    "Classifier",
+    "Prediction",
+]
+
+UNCERTAIN = "uncertain"
+OUT_OF_SCOPE = "out_of_scope"
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "word_ngrams": (1, 2),
+    "char_ngrams": (1, 3),
+    "min_df": 2,
+    "mask_digits": True,
+    "C": 1.0,
+    "calibration_cv": 3,
+    "random_state": 0,
+}
+
+
+def build_pipeline(
+    word_ngrams: tuple[int, int] = (1, 2),
+    char_ngrams: tuple[int, int] = (1, 3),
+    min_df: int = 2,
+    mask_digits: bool = True,
+    C: float = 1.0,  # noqa: N803 (scikit-learn's name)
+    calibration_cv: int = 3,
+    random_state: int = 0,
+):
+    """The eduplan estimator: a clonable, deterministic scikit-learn ``Pipeline``.
+
+    Chosen by grouped cross-validation (``experiments/compare_models.py``):
+    TF-IDF of jieba word 1–2-grams and character 1–3-grams (numbers masked,
+    n-grams of a single item dropped), a linear SVM with
+    balanced class weights (rare themes count as much as common ones), and
+    sigmoid calibration for per-theme probabilities.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    from .features import TextNormalizer, make_features
+
+    svm = LinearSVC(C=C, class_weight="balanced", random_state=random_state)
+    return Pipeline(
+        [
+            ("normalize", TextNormalizer()),
+            (
+                "features",
+                make_features(
+                    word_ngrams=tuple(word_ngrams),
+                    char_ngrams=tuple(char_ngrams),
+                    min_df=min_df,
+                    mask_digits=mask_digits,
+                ),
+            ),
+            ("clf", CalibratedClassifierCV(svm, cv=calibration_cv, ensemble=False)),
+        ]
+    )
+
+
+@dataclass
+class Prediction:
+    """One classified text: its label (a theme id, ``uncertain`` or ``out_of_scope``) and why."""
+
+    label: str
+    score: float
+    theme: str
+    top: list[tuple[str, float]]
+    known_terms: int
+    explanation: list[tuple[str, float]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "score": round(self.score, 4), "theme": self.theme}
+        out["top"] = [{"theme": t, "score": round(s, 4)} for t, s in self.top]
+        if self.explanation is not None:
+            out["explain"] = [{"term": t, "weight": round(w, 4)} for t, w in self.explanation]
+        return out
+
+
+class Classifier:
+    """A trained eduplan model.
+
+    ``predict`` / ``predict_proba`` follow scikit-learn; ``classify`` adds the
+    decisions users see (top-k, ``uncertain`` under ``min_score``,
+    ``out_of_scope`` for text with too few known words, see :meth:`in_scope`).
+    """
+
+    def __init__(self, pipeline, card: dict | None = None, min_known_terms: int = 2, min_known_share: float = 0.5):
+        self.pipeline = pipeline
+        self.card = card or {}
+        self.min_known_terms = min_known_terms
+        self.min_known_share = min_known_share
+        self._classes = [str(c) for c in pipeline.classes_]
+        self._themes = taxonomy.ids()
+        unknown = [c for c in self._classes if c not in self._themes]
+        if unknown:
+            from .errors import ModelError
+
+            raise ModelError(
+                f"the model predicts themes the taxonomy does not have ({', '.join(unknown)}): "
+                "it was trained with another taxonomy; retrain with `eduplan train`"
+            )
+        self._vocabulary = None
+
+    # -- scikit-learn style ---------------------------------------------------
+    @property
+    def classes_(self) -> list[str]:
+        return list(self._classes)
+
+    def predict_proba(self, texts):
+        """Probabilities, one row per text (input order), one column per theme id (taxonomy order)."""
+        import pandas as pd
+
+        texts = _as_list(texts)
+        proba = self.pipeline.predict_proba(texts) if texts else np.zeros((0, len(self._classes)))
+        frame = pd.DataFrame(proba, columns=self._classes)
+        return frame.reindex(columns=self._themes, fill_value=0.0)
+
+    def predict(self, texts) -> list[str]:
+        """The most probable theme of each text."""
+        proba = self.predict_proba(texts)
+        return [] if proba.empty else proba.idxmax(axis=1).tolist()
+
+    # -- decisions ---------------------------------------------------------------
+    def _known_words(self) -> frozenset[str]:
+        """Single words the model learnt from its corpus (each seen in two items or more)."""
+        if self._vocabulary is None:
+            words = dict(self.pipeline.named_steps["features"].transformer_list).get("words")
+            vocabulary = getattr(words, "vocabulary_", {}) if words is not None else {}
+            self._vocabulary = frozenset(term for term in vocabulary if " " not in term)
+        return self._vocabulary
+
+    def known_terms(self, text: str) -> tuple[int, int]:
+        """``(known, total)``: how many of the text's words (two characters or more) the model knows."""
+        from .features import word_tokens
+        from .normalize import normalize
+
+        words = [tok for tok in word_tokens(normalize(text)) if len(tok) >= 2]
+        vocabulary = self._known_words()
+        return sum(1 for tok in words if tok in vocabulary), len(words)
+
+    def in_scope(self, text: str) -> bool:
+        """Whether ``text`` reads like education work: enough known words, and enough of its words known.
+
+        On held-out documents 99 % of corpus items pass (``min_known_terms=2``,
+        ``min_known_share=0.5``); sports, finance or weather text does not.
+        """
+        known, total = self.known_terms(text)
+        return known >= self.min_known_terms and known >= self.min_known_share * total
+
+    def classify(self, texts, top_k: int = 1, min_score: float | None = None, explain: int = 0) -> list[Prediction]:
+        """Classify texts with top-k themes, ``uncertain`` and ``out_of_scope`` decisions."""
+        texts = _as_list(texts)
+        proba = self.predict_proba(texts)
+        values = proba.to_numpy()
+        out: list[Prediction] = []
+        for i, text in enumerate(texts):
+            order = np.argsort(values[i])[::-1][: max(1, top_k)]
+            top = [(self._themes[j], float(values[i, j])) for j in order]
+            theme, score = top[0]
+            known, _ = self.known_terms(text)
+            label = theme
+            if not self.in_scope(text):
+                label = OUT_OF_SCOPE
+            elif min_score is not None and score < min_score:
+                label = UNCERTAIN
+            expl = self.explain(text, explain, theme) if explain else None
+            out.append(Prediction(label, score, theme, top, known, expl))
+        return out
+
+    # -- explanations ----------------------------------------------------------------
+    def _coef(self) -> np.ndarray:
+        """Linear coefficients (classes × features) of the underlying SVM."""
+        clf = self.pipeline.named_steps["clf"]
+        estimators = [cc.estimator for cc in getattr(clf, "calibrated_classifiers_", [])] or [clf]
+        coef = np.mean([est.coef_ for est in estimators], axis=0)
+        if coef.shape[0] == 1:  # binary problem: one row for the positive class
+            coef = np.vstack([-coef[0], coef[0]])
+        return coef
+
+    def explain(self, text: str, k: int = 10, theme: str | None = None) -> list[tuple[str, float]]:
+        """The ``k`` terms that pushed ``text`` most towards ``theme`` (default: its predicted theme).
+
+        Each weight is the feature's coefficient for the theme times its TF-IDF value in the text.
+        """
+        theme = theme or self.predict([text])[0]
+        features = self.pipeline[:-1].transform([text])
+        row = self._coef()[self._classes.index(theme)]
+        features = features.tocsr()
+        contributions = features.data * row[features.indices]
+        names = self.pipeline.named_steps["features"].get_feature_names_out()
+        order = np.argsort(contributions)[::-1][:k]
+        return [
+            (names[features.indices[j]].split("__", 1)[1], float(contributions[j]))
+            for j in order
+            if contributions[j] > 0
+        ]
+
+    # -- documents ----------------------------------------------------------------
+    def classify_document(
+        self, path_or_text: str | Path, top_k: int = 1, min_score: float | None = None, explain: int = 0
+    ):
+        """Segment a plan (a file path or its text) and classify every item; one row per item."""
+        import pandas as pd
+
+        from .segment import segment, segment_file
+
+        if isinstance(path_or_text, Path) or (
+            isinstance(path_or_text, str) and "\n" not in path_or_text and Path(path_or_text).exists()
+        ):
+            items = segment_file(str(path_or_text))
+        else:
+            items = segment(str(path_or_text), "text")
+        predictions = self.classify([item.text for item in items], top_k=top_k, min_score=min_score, explain=explain)
+        rows = []
+        for item, pred in zip(items, predictions):
+            rows.append({**item.to_dict(), **pred.to_dict()})
+        columns = ["item_id", "doc_id", "section", "number", "text", "label", "score", "theme", "top"]
+        frame = pd.DataFrame(rows, columns=columns + (["explain"] if explain else []))
+        return frame
+
+
+def _as_list(texts) -> list[str]:
+    if isinstance(texts, str):
+        return [texts]
+    return ["" if t is None else str(t) for t in texts]
