@@ -1,30 +1,20 @@
-"""Text features: the normalising step, the word tokenizer and the TF-IDF union.
+"""Text features: the normalising step and the TF-IDF union of words and characters.
 
-Tokenizers are module-level functions (never lambdas) so that saved pipelines
-load in any process. Chinese one-character words matter (``园``, ``校``), so the
+The tokenizer (:mod:`eduplan.tokens`) is a module-level function, never a
+lambda, so saved pipelines load in any process. Chinese one-character words matter (``园``, ``校``), so the
 word vectorizer uses the tokenizer directly instead of ``token_pattern``.
 """
 
 from __future__ import annotations
-
-import re
-from functools import lru_cache
 
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from .normalize import normalize
+from .tokens import mask_numbers, word_tokens
 
-__all__ = ["TextNormalizer", "word_tokens", "mask_numbers", "make_features"]
-
-_WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def mask_numbers(text: str) -> str:
-    """Lower-case ``text`` and replace every number by ``0``: figures (``5010个``) say nothing about the theme."""
-    return _NUMBER.sub("0", text.lower())
+__all__ = ["TextNormalizer", "make_features"]
 
 
 class TextNormalizer(BaseEstimator, TransformerMixin):
@@ -35,22 +25,6 @@ class TextNormalizer(BaseEstimator, TransformerMixin):
 
     def transform(self, X):  # noqa: N803
         return [normalize(str(text)) for text in X]
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-def word_tokens(text: str) -> list[str]:
-    """Segment normalised ``text`` into words with jieba; punctuation and spaces are dropped."""
-    return [tok.lower() for tok in _jieba().lcut(text) if _WORDLIKE.search(tok)]
 
 
 def make_features(

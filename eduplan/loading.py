@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import taxonomy
 from .errors import ModelError
-from .persist import MODEL_FORMAT, library_versions, model_paths, read_card, sha256_file
+from .persist import COMPACT_FILE, MODEL_FILE, MODEL_FORMAT, library_versions, model_paths, read_card, sha256_file
 from .resources import model_dir
 
 __all__ = ["load_model", "UntrustedModelWarning", "shipped_model_dir"]
@@ -57,11 +57,12 @@ def _load_default(min_known_terms: int):
 
 def _load(path: Path, trust: bool, min_known_terms: int):
     model_file, card_file = model_paths(path)
-    if not model_file.exists():
-        hint = "train one with `eduplan train`" if path == model_dir() or _is_shipped(model_file) else "check the path"
-        raise ModelError(f"{model_file}: no model file ({hint})")
+    compact_file = model_file.with_name(COMPACT_FILE)
     if model_file.is_dir():
-        raise ModelError(f"{model_file}: is a directory without {model_file.name}")
+        raise ModelError(f"{model_file}: is a directory without {MODEL_FILE}")
+    if not model_file.exists() and not compact_file.exists():
+        hint = "train one with `eduplan train`" if _is_shipped(model_file) else "check the path"
+        raise ModelError(f"{model_file}: no model file ({hint})")
     shipped = _is_shipped(model_file)
     card = read_card(card_file)
     if card is None and not trust:
@@ -70,22 +71,7 @@ def _load(path: Path, trust: bool, min_known_terms: int):
             "so eduplan loads a model only with its card (or with --trust if you made the file yourself)"
         )
     if card is not None:
-        actual = sha256_file(model_file)
-        if card.get("model_sha256") != actual and not trust:
-            raise ModelError(
-                f"{model_file}: sha256 {actual[:12]}… does not match its card ({str(card.get('model_sha256'))[:12]}…): "
-                f"the file was changed or replaced; {RETRAIN}"
-            )
-        installed = library_versions()["scikit-learn"]
-        trained = card.get("versions", {}).get("scikit-learn")
-        if trained != installed:
-            message = f"{model_file}: trained with scikit-learn {trained}, but {installed} is installed; {RETRAIN}"
-            if not trust:
-                raise ModelError(message)
-            warnings.warn(message, UntrustedModelWarning, stacklevel=3)
-        themes = card.get("themes")
-        if themes is not None and list(themes) != taxonomy.ids():
-            raise ModelError(f"{model_file}: trained for another taxonomy than data/taxonomy.toml; {RETRAIN}")
+        _check_card(card, compact_file if compact_file.exists() else model_file, trust)
     if not shipped:
         warnings.warn(
             f"loading {model_file}: joblib files run code when loaded; "
@@ -93,10 +79,53 @@ def _load(path: Path, trust: bool, min_known_terms: int):
             UntrustedModelWarning,
             stacklevel=3,
         )
-    payload = _unpickle(model_file)
     from .model import Classifier
 
-    return Classifier(payload["pipeline"], card or {}, min_known_terms=min_known_terms)
+    def pipeline_loader():
+        if card is not None and not trust:
+            _check_sha(card, model_file, "model_sha256")
+        return _unpickle(model_file)["pipeline"]
+
+    if compact_file.exists():
+        compact = _read_compact(compact_file)
+        return Classifier(compact, card or {}, pipeline_loader=pipeline_loader, min_known_terms=min_known_terms)
+    return Classifier.from_pipeline(pipeline_loader(), card or {}, min_known_terms=min_known_terms)
+
+
+def _check_sha(card: dict, file: Path, key: str) -> None:
+    actual = sha256_file(file)
+    if card.get(key) != actual:
+        raise ModelError(
+            f"{file}: sha256 {actual[:12]}… does not match its card ({str(card.get(key))[:12]}…): "
+            f"the file was changed or replaced; {RETRAIN}"
+        )
+
+
+def _check_card(card: dict, file: Path, trust: bool) -> None:
+    """The card's checks: the file's sha256, the scikit-learn version, the taxonomy."""
+    if not trust:
+        _check_sha(card, file, "compact_sha256" if file.name == COMPACT_FILE else "model_sha256")
+    installed = library_versions()["scikit-learn"]
+    trained = card.get("versions", {}).get("scikit-learn")
+    if trained != installed:
+        message = f"{file}: trained with scikit-learn {trained}, but {installed} is installed; {RETRAIN}"
+        if not trust:
+            raise ModelError(message)
+        warnings.warn(message, UntrustedModelWarning, stacklevel=4)
+    themes = card.get("themes")
+    if themes is not None and list(themes) != taxonomy.ids():
+        raise ModelError(f"{file}: trained for another taxonomy than data/taxonomy.toml; {RETRAIN}")
+
+
+def _read_compact(compact_file: Path):
+    from .compact import CompactModel
+
+    try:
+        return CompactModel.load(compact_file)
+    except Exception as exc:  # numpy raises several kinds for truncated or foreign files
+        raise ModelError(
+            f"{compact_file}: cannot load ({type(exc).__name__}): truncated or not an eduplan model; {RETRAIN}"
+        ) from None
 
 
 def _unpickle(model_file: Path) -> dict:

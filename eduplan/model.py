@@ -107,16 +107,27 @@ class Classifier:
     ``predict`` / ``predict_proba`` follow scikit-learn; ``classify`` adds the
     decisions users see (top-k, ``uncertain`` under ``min_score``,
     ``out_of_scope`` for text with too few known words, see :meth:`in_scope`).
+    Predictions run on the model's :class:`~eduplan.compact.CompactModel`
+    (numpy only); the scikit-learn ``pipeline`` is loaded only when asked for.
     """
 
-    def __init__(self, pipeline, card: dict | None = None, min_known_terms: int = 2, min_known_share: float = 0.5):
-        self.pipeline = pipeline
+    def __init__(
+        self,
+        compact,
+        card: dict | None = None,
+        pipeline=None,
+        pipeline_loader=None,
+        min_known_terms: int = 2,
+        min_known_share: float = 0.5,
+    ):
+        self.compact = compact
         self.card = card or {}
+        self._pipeline = pipeline
+        self._pipeline_loader = pipeline_loader
         self.min_known_terms = min_known_terms
         self.min_known_share = min_known_share
-        self._classes = [str(c) for c in pipeline.classes_]
         self._themes = taxonomy.ids()
-        unknown = [c for c in self._classes if c not in self._themes]
+        unknown = [c for c in compact.classes if c not in self._themes]
         if unknown:
             from .errors import ModelError
 
@@ -124,44 +135,63 @@ class Classifier:
                 f"the model predicts themes the taxonomy does not have ({', '.join(unknown)}): "
                 "it was trained with another taxonomy; retrain with `eduplan train`"
             )
-        self._vocabulary = None
+        self._columns = np.array([self._themes.index(c) for c in compact.classes], dtype=np.int64)
+        self._vocabulary = frozenset(t for t in compact.word_terms if " " not in t)
 
-    # -- scikit-learn style ---------------------------------------------------
+    @classmethod
+    def from_pipeline(cls, pipeline, card: dict | None = None, **kwargs) -> Classifier:
+        """Wrap a fitted ``build_pipeline`` estimator."""
+        from .compact import CompactModel
+
+        return cls(CompactModel.from_pipeline(pipeline), card, pipeline=pipeline, **kwargs)
+
+    @property
+    def pipeline(self):
+        """The scikit-learn pipeline this model was exported from (unpickled on first use)."""
+        if self._pipeline is None and self._pipeline_loader is not None:
+            self._pipeline = self._pipeline_loader()
+        return self._pipeline
+
     @property
     def classes_(self) -> list[str]:
-        return list(self._classes)
+        return list(self.compact.classes)
+
+    # -- scikit-learn style ---------------------------------------------------
+    def _score(self, texts: list[str]) -> tuple[np.ndarray, list[list[str]]]:
+        """Probabilities in taxonomy order and each text's word tokens (computed once, used twice)."""
+        from .normalize import normalize_many
+        from .tokens import word_tokens
+
+        normalized = normalize_many(texts)
+        prepared = [self.compact._prepare(t) for t in normalized]
+        tokens = [word_tokens(t) for t in prepared]
+        proba = np.zeros((len(texts), len(self._themes)))
+        if texts:
+            proba[:, self._columns] = self.compact.proba_normalized(normalized, tokens)
+        return proba, tokens
 
     def predict_proba(self, texts):
         """Probabilities, one row per text (input order), one column per theme id (taxonomy order)."""
         import pandas as pd
 
-        texts = _as_list(texts)
-        proba = self.pipeline.predict_proba(texts) if texts else np.zeros((0, len(self._classes)))
-        frame = pd.DataFrame(proba, columns=self._classes)
-        return frame.reindex(columns=self._themes, fill_value=0.0)
+        return pd.DataFrame(self._score(_as_list(texts))[0], columns=self._themes)
 
     def predict(self, texts) -> list[str]:
         """The most probable theme of each text."""
-        proba = self.predict_proba(texts)
-        return [] if proba.empty else proba.idxmax(axis=1).tolist()
+        proba = self._score(_as_list(texts))[0]
+        return [self._themes[j] for j in proba.argmax(axis=1)]
 
     # -- decisions ---------------------------------------------------------------
-    def _known_words(self) -> frozenset[str]:
-        """Single words the model learnt from its corpus (each seen in two items or more)."""
-        if self._vocabulary is None:
-            words = dict(self.pipeline.named_steps["features"].transformer_list).get("words")
-            vocabulary = getattr(words, "vocabulary_", {}) if words is not None else {}
-            self._vocabulary = frozenset(term for term in vocabulary if " " not in term)
-        return self._vocabulary
+    def _known(self, tokens: list[str]) -> tuple[int, int]:
+        words = [tok for tok in tokens if len(tok) >= 2]
+        return sum(1 for tok in words if tok in self._vocabulary), len(words)
 
     def known_terms(self, text: str) -> tuple[int, int]:
         """``(known, total)``: how many of the text's words (two characters or more) the model knows."""
-        from .features import word_tokens
-        from .normalize import normalize
+        return self._known(self._score([text])[1][0])
 
-        words = [tok for tok in word_tokens(normalize(text)) if len(tok) >= 2]
-        vocabulary = self._known_words()
-        return sum(1 for tok in words if tok in vocabulary), len(words)
+    def _in_scope(self, known: int, total: int) -> bool:
+        return known >= self.min_known_terms and known >= self.min_known_share * total
 
     def in_scope(self, text: str) -> bool:
         """Whether ``text`` reads like education work: enough known words, and enough of its words known.
@@ -169,22 +199,21 @@ class Classifier:
         On held-out documents 99 % of corpus items pass (``min_known_terms=2``,
         ``min_known_share=0.5``); sports, finance or weather text does not.
         """
-        known, total = self.known_terms(text)
-        return known >= self.min_known_terms and known >= self.min_known_share * total
+        return self._in_scope(*self.known_terms(text))
 
     def classify(self, texts, top_k: int = 1, min_score: float | None = None, explain: int = 0) -> list[Prediction]:
         """Classify texts with top-k themes, ``uncertain`` and ``out_of_scope`` decisions."""
         texts = _as_list(texts)
-        proba = self.predict_proba(texts)
-        values = proba.to_numpy()
+        values, tokens = self._score(texts)
+        k = max(1, top_k)
+        order = np.argsort(-values, axis=1, kind="stable")[:, :k]
         out: list[Prediction] = []
         for i, text in enumerate(texts):
-            order = np.argsort(values[i])[::-1][: max(1, top_k)]
-            top = [(self._themes[j], float(values[i, j])) for j in order]
+            top = [(self._themes[j], float(values[i, j])) for j in order[i]]
             theme, score = top[0]
-            known, _ = self.known_terms(text)
+            known, total = self._known(tokens[i])
             label = theme
-            if not self.in_scope(text):
+            if not self._in_scope(known, total):
                 label = OUT_OF_SCOPE
             elif min_score is not None and score < min_score:
                 label = UNCERTAIN
@@ -193,31 +222,20 @@ class Classifier:
         return out
 
     # -- explanations ----------------------------------------------------------------
-    def _coef(self) -> np.ndarray:
-        """Linear coefficients (classes × features) of the underlying SVM."""
-        clf = self.pipeline.named_steps["clf"]
-        estimators = [cc.estimator for cc in getattr(clf, "calibrated_classifiers_", [])] or [clf]
-        coef = np.mean([est.coef_ for est in estimators], axis=0)
-        if coef.shape[0] == 1:  # binary problem: one row for the positive class
-            coef = np.vstack([-coef[0], coef[0]])
-        return coef
-
     def explain(self, text: str, k: int = 10, theme: str | None = None) -> list[tuple[str, float]]:
         """The ``k`` terms that pushed ``text`` most towards ``theme`` (default: its predicted theme).
 
         Each weight is the feature's coefficient for the theme times its TF-IDF value in the text.
         """
+        from .normalize import normalize
+
         theme = theme or self.predict([text])[0]
-        features = self.pipeline[:-1].transform([text])
-        row = self._coef()[self._classes.index(theme)]
-        features = features.tocsr()
-        contributions = features.data * row[features.indices]
-        names = self.pipeline.named_steps["features"].get_feature_names_out()
-        order = np.argsort(contributions)[::-1][:k]
+        _, cols, values = self.compact.features([normalize(text)])
+        row = self.compact.coefficients()[self.compact.classes.index(theme)]
+        contributions = values * row[cols]
+        order = np.argsort(-contributions, kind="stable")[:k]
         return [
-            (names[features.indices[j]].split("__", 1)[1], float(contributions[j]))
-            for j in order
-            if contributions[j] > 0
+            (self.compact.feature_name(int(cols[j])), float(contributions[j])) for j in order if contributions[j] > 0
         ]
 
     # -- documents ----------------------------------------------------------------
@@ -236,12 +254,9 @@ class Classifier:
         else:
             items = segment(str(path_or_text), "text")
         predictions = self.classify([item.text for item in items], top_k=top_k, min_score=min_score, explain=explain)
-        rows = []
-        for item, pred in zip(items, predictions):
-            rows.append({**item.to_dict(), **pred.to_dict()})
+        rows = [{**item.to_dict(), **pred.to_dict()} for item, pred in zip(items, predictions)]
         columns = ["item_id", "doc_id", "section", "number", "text", "label", "score", "theme", "top"]
-        frame = pd.DataFrame(rows, columns=columns + (["explain"] if explain else []))
-        return frame
+        return pd.DataFrame(rows, columns=columns + (["explain"] if explain else []))
 
 
 def _as_list(texts) -> list[str]:

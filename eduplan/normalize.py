@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["normalize", "to_halfwidth", "strip_pinyin", "remove_cjk_spaces", "to_simplified"]
+__all__ = ["normalize", "normalize_many", "to_halfwidth", "strip_pinyin", "remove_cjk_spaces", "to_simplified"]
 
 # Full-width ASCII block (U+FF01..U+FF5E) maps to ASCII by a fixed offset;
 # the ideographic space and a few look-alike dots map by hand.
@@ -23,14 +23,21 @@ _CJK_PUNCT = "\u3001\u3002\u300a-\u300f\u2018-\u201d\u2026\u2014"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t]+(?=[{_CJK}{_CJK_PUNCT}])")
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PINYIN = re.compile(rf"(?<=[{_CJK}])\((?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\)")
+_PINYIN = re.compile(rf"(?<=[{_CJK}])(?:\((?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\))+")
 _SPACES = re.compile(r"[ \t\f\v]+")
 _NEWLINES = re.compile(r"\r\n?")
 
 
+_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _HALFWIDTH) + "]")
+
+
+def _narrow(match: re.Match) -> str:
+    return match.group().translate(_HALFWIDTH)
+
+
 def to_halfwidth(text: str) -> str:
     """Map full-width digits, letters and punctuation (and odd spaces) to ASCII."""
-    return text.translate(_HALFWIDTH)
+    return _WIDE.sub(_narrow, text)
 
 
 def strip_pinyin(text: str) -> str:
@@ -69,3 +76,17 @@ def normalize(text: str) -> str:
     text = to_simplified(text)
     text = _SPACES.sub(" ", text)
     return remove_cjk_spaces(text)
+
+
+_BATCH_SEPARATOR = "\x1e"
+
+
+def normalize_many(texts: list[str]) -> list[str]:
+    """:func:`normalize` for many texts at once (one pass of each regex and of OpenCC: several times faster)."""
+    texts = [str(t) for t in texts]
+    if len(texts) < 2 or any(_BATCH_SEPARATOR in t for t in texts):
+        return [normalize(t) for t in texts]
+    out = normalize(_BATCH_SEPARATOR.join(texts)).split(_BATCH_SEPARATOR)
+    if len(out) != len(texts):  # pragma: no cover - the separator never changes under normalize
+        return [normalize(t) for t in texts]
+    return out

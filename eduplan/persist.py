@@ -57,6 +57,7 @@ def sha256_file(path: str | Path) -> str:
 # ---------------------------------------------------------------- model files
 
 MODEL_FILE = "eduplan.joblib"
+COMPACT_FILE = "eduplan.npz"
 CARD_FILE = "card.json"
 MODEL_FORMAT = "eduplan-model/1"
 
@@ -76,24 +77,39 @@ def library_versions() -> dict[str, str]:
 
 
 def save_model(pipeline, out_dir: str | Path, card: dict) -> dict:
-    """Write ``eduplan.joblib`` and ``card.json`` into ``out_dir`` atomically; returns the final card.
+    """Write ``eduplan.joblib``, ``eduplan.npz`` and ``card.json`` into ``out_dir``; returns the final card.
 
-    The card gets the joblib file's sha256, so a changed file is detected on load.
-    Both files are written to temporary names first; an interruption leaves the
-    previous model in place.
+    The joblib file holds the scikit-learn pipeline, the ``.npz`` file its
+    compact numpy export (what classifying uses; loading it runs no code). The
+    card records both files' sha256, so a changed file is detected on load.
+    Files are written under temporary names and renamed, the card last: an
+    interruption leaves the previous model in place.
     """
     import json
 
     import joblib
 
+    from .compact import CompactModel
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out_dir / MODEL_FILE) as model_tmp:
+    compact = CompactModel.from_pipeline(pipeline)
+    with atomic_path(out_dir / MODEL_FILE) as model_tmp, atomic_path(out_dir / COMPACT_FILE) as compact_tmp:
         joblib.dump({"format": MODEL_FORMAT, "pipeline": pipeline}, model_tmp, compress=3)
-        card = {**card, "format": MODEL_FORMAT, "model_file": MODEL_FILE, "model_sha256": sha256_file(model_tmp)}
-        card_text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        with open(compact_tmp, "wb") as fh:
+            import numpy as np
+
+            np.savez_compressed(fh, **compact.arrays)
+        card = {
+            **card,
+            "format": MODEL_FORMAT,
+            "model_file": MODEL_FILE,
+            "model_sha256": sha256_file(model_tmp),
+            "compact_file": COMPACT_FILE,
+            "compact_sha256": sha256_file(compact_tmp),
+        }
         card_tmp = out_dir / f".{CARD_FILE}.new"
-        card_tmp.write_text(card_text, encoding="utf-8")
+        card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(card_tmp, out_dir / CARD_FILE)
     return card
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 
 import pytest
 from sklearn.base import clone
@@ -28,9 +29,10 @@ def test_training_writes_model_and_card(small_model):
     assert card["classes"] == ["preschool", "safety", "teachers"]
     assert card["corpus"] == {"file": "items.csv", "sha256": sha256_file(corpus), "items": 36, "documents": 4}
     assert card["model_sha256"] == sha256_file(model_dir / "eduplan.joblib")
+    assert card["compact_sha256"] == sha256_file(model_dir / "eduplan.npz")
     assert {"python", "scikit-learn", "jieba", "eduplan"} <= set(card["versions"])
     assert card["params"]["C"] == 1.0 and "created" in card
-    assert sorted(p.name for p in model_dir.iterdir()) == ["card.json", "eduplan.joblib"]
+    assert sorted(p.name for p in model_dir.iterdir()) == ["card.json", "eduplan.joblib", "eduplan.npz"]
 
 
 def test_training_with_grouped_cv_records_figures(tmp_path):
@@ -101,13 +103,40 @@ def test_classify_document_segments_then_classifies(small_model, write):
     assert frame["label"].tolist() == ["preschool", "teachers"]
 
 
-def test_tampered_model_is_refused(small_model, tmp_path):
+@pytest.mark.parametrize("name", ["eduplan.npz", "eduplan.joblib"])
+def test_tampered_model_is_refused(small_model, tmp_path, name):
     copy = tmp_path / "m"
     shutil.copytree(small_model[0], copy)
-    with open(copy / "eduplan.joblib", "ab") as fh:
+    with open(copy / name, "ab") as fh:
         fh.write(b"\0")
-    with pytest.raises(ModelError, match="does not match its card"):
-        load_model(copy)
+    with pytest.raises(ModelError, match="does not match its card"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UntrustedModelWarning)
+        load_model(copy).pipeline  # the compact file is checked on load, the pipeline when it is unpickled
+
+
+def test_compact_model_gives_the_pipelines_probabilities(small_model):
+    from conftest import PLAN, REPO
+
+    clf = _load(small_model[0])
+    texts = [PLAN, "新建公办幼儿园5所", "關於印發《青海省中等職業教育發(fā)展規劃》", "", "   ", "x", "加强校园安全 2020年"]
+    texts += [p.read_text(encoding="utf-8")[:3000] for p in sorted((REPO / "seeds").glob("web2-01*.txt"))]
+    expected = clf.pipeline.predict_proba(texts)
+    actual = clf.compact.predict_proba(texts)
+    assert abs(expected - actual).max() < 1e-12
+    assert (expected.argmax(axis=1) == actual.argmax(axis=1)).all()
+
+
+def test_shipped_compact_model_matches_its_pipeline_on_the_corpus():
+    import numpy as np
+    import pandas as pd
+
+    from conftest import REPO
+
+    clf = load_model()
+    texts = pd.read_csv(REPO / "data" / "items.csv", dtype=str, keep_default_na=False)["text"].tolist()
+    expected = clf.pipeline.predict_proba(texts)
+    actual = clf.compact.predict_proba(texts)
+    assert np.abs(expected - actual).max() < 1e-12
 
 
 def test_model_without_card_needs_trust(small_model, tmp_path):

@@ -1,0 +1,270 @@
+"""A trained pipeline as plain arrays: the same probabilities without scikit-learn or pickle.
+
+Training produces a scikit-learn ``Pipeline`` (normalise → TF-IDF of words and
+character n-grams → linear SVM → sigmoid calibration). For classifying,
+:class:`CompactModel` holds what that pipeline computes with — vocabularies,
+idf weights, SVM coefficients and calibration parameters — in one ``.npz``
+file, loaded with ``allow_pickle=False`` (no code runs) and evaluated with
+numpy alone. A test checks that its probabilities equal the pipeline's.
+
+Character n-grams are found for a whole batch at once: every text becomes an
+array of code points, an n-gram a 63-bit integer key, and the vocabulary a
+sorted array of keys searched with ``np.searchsorted``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import normalize_many
+from .tokens import mask_numbers, word_tokens
+
+__all__ = ["CompactModel", "COMPACT_FORMAT"]
+
+COMPACT_FORMAT = "eduplan-compact/1"
+_WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
+_SEPARATOR = "\x00"
+_BATCH = 2000  # texts per block, bounds memory of the batch computation
+
+
+def _char_keys(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of all n-grams of a code-point array, and whether each lies within one text."""
+    keys = np.zeros(len(codes) - n + 1, dtype=np.uint64)
+    valid = np.ones(len(keys), dtype=bool)
+    for offset in range(n):
+        part = codes[offset : offset + len(keys)]
+        keys = (keys << np.uint64(21)) | part
+        valid &= part != 0
+    return keys, valid
+
+
+def _term_keys(terms: list[str]) -> np.ndarray:
+    keys = np.zeros(len(terms), dtype=np.uint64)
+    for i, term in enumerate(terms):
+        key = 0
+        for ch in term:
+            key = (key << 21) | ord(ch)
+        keys[i] = key
+    return keys
+
+
+class CompactModel:
+    """Numpy-only runtime of a trained eduplan pipeline (see the module docstring)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.arrays = arrays
+        self.classes = [str(c) for c in arrays["classes"]]
+        self.coef = arrays["coef"]
+        self.intercept = arrays["intercept"]
+        self.calib_a = arrays["calib_a"]
+        self.calib_b = arrays["calib_b"]
+        self.mask_digits = bool(arrays["mask_digits"])
+        self.sublinear = bool(arrays["sublinear"])
+        self.word_ngrams = tuple(int(v) for v in arrays["word_ngrams"])
+        self.char_ngrams = tuple(int(v) for v in arrays["char_ngrams"])
+        self.word_terms = [str(t) for t in arrays["word_terms"]]
+        self.word_idf = arrays["word_idf"]
+        self.char_terms = [str(t) for t in arrays["char_terms"]]
+        self.char_idf = arrays["char_idf"]
+        self.word_index = {term: i for i, term in enumerate(self.word_terms)}
+        keys = _term_keys(self.char_terms)
+        order = np.argsort(keys)
+        self._char_sorted_keys = keys[order]
+        self._char_sorted_cols = order
+        self.n_words = len(self.word_terms)
+
+    # ------------------------------------------------------------------ building and files
+    @classmethod
+    def from_pipeline(cls, pipeline) -> CompactModel:
+        """Export a fitted eduplan pipeline (``build_pipeline``) to arrays."""
+        features = pipeline.named_steps["features"]
+        clf = pipeline.named_steps["clf"]
+        if features.transformer_weights or len(clf.calibrated_classifiers_) != 1:
+            raise ValueError("only pipelines from eduplan.build_pipeline (ensemble=False, no weights) can be exported")
+        parts = dict(features.transformer_list)
+        if list(parts) not in (["words", "chars"], ["words"], ["chars"]):
+            raise ValueError(f"unexpected feature blocks: {list(parts)}")
+        calibrated = clf.calibrated_classifiers_[0]
+        svm = calibrated.estimator
+        arrays: dict[str, np.ndarray] = {
+            "format": np.array(COMPACT_FORMAT),
+            "classes": np.array([str(c) for c in clf.classes_]),
+            "coef": np.asarray(svm.coef_, dtype=np.float64),
+            "intercept": np.asarray(svm.intercept_, dtype=np.float64),
+            "calib_a": np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64),
+            "calib_b": np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64),
+        }
+        sublinear, mask = True, True
+        for name in ("words", "chars"):
+            vectorizer = parts.get(name)
+            if vectorizer is None:
+                arrays[f"{name[:-1]}_terms"] = np.array([], dtype=str)
+                arrays[f"{name[:-1]}_idf"] = np.zeros(0)
+                arrays[f"{name[:-1]}_ngrams"] = np.array([1, 1])
+                continue
+            terms = [""] * len(vectorizer.vocabulary_)
+            for term, column in vectorizer.vocabulary_.items():
+                terms[column] = term
+            arrays[f"{name[:-1]}_terms"] = np.array(terms)
+            arrays[f"{name[:-1]}_idf"] = np.asarray(vectorizer.idf_, dtype=np.float64)
+            arrays[f"{name[:-1]}_ngrams"] = np.array(vectorizer.ngram_range)
+            sublinear = bool(vectorizer.sublinear_tf)
+            mask = vectorizer.preprocessor is mask_numbers
+            if vectorizer.norm != "l2" or not vectorizer.use_idf:
+                raise ValueError("only l2-normalised tf-idf blocks can be exported")
+        if "chars" in parts and parts["chars"].ngram_range[1] > 3:
+            raise ValueError("character n-grams longer than 3 do not fit the 63-bit keys")
+        arrays["sublinear"] = np.array(sublinear)
+        arrays["mask_digits"] = np.array(mask)
+        if "chars" not in parts:
+            arrays["char_ngrams"] = np.array([0, -1])
+        return cls(arrays)
+
+    def save(self, path: str | Path) -> None:
+        """Write the arrays to ``path`` (``.npz``) atomically."""
+        from .persist import atomic_path
+
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **self.arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> CompactModel:
+        """Read a compact model; no pickled objects are accepted, so loading runs no code."""
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+        if str(arrays.get("format")) != COMPACT_FORMAT:
+            raise ValueError(f"not an {COMPACT_FORMAT} file")
+        return cls(arrays)
+
+    # ------------------------------------------------------------------ features
+    def _prepare(self, text: str) -> str:
+        return mask_numbers(text) if self.mask_digits else text
+
+    def _tf(self, counts: np.ndarray, idf_values: np.ndarray) -> np.ndarray:
+        data = counts.astype(np.float64)
+        if self.sublinear:
+            data = np.log(data) + 1.0
+        return data * idf_values
+
+    def _word_block(self, prepared: list[str], tokens: list[list[str]] | None = None):
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        low, high = self.word_ngrams
+        index = self.word_index
+        for row, text in enumerate(prepared):
+            toks = tokens[row] if tokens is not None else word_tokens(text)
+            grams: list[str] = list(toks) if low == 1 else []
+            for n in range(max(low, 2), min(high, len(toks)) + 1):
+                grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+            found = Counter(index[g] for g in grams if g in index)
+            for column in sorted(found):
+                rows.append(row)
+                cols.append(column)
+                counts.append(found[column])
+        rows_a, cols_a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        data = self._tf(np.asarray(counts, dtype=np.int64), self.word_idf[cols_a] if len(cols_a) else np.zeros(0))
+        return rows_a, cols_a, data
+
+    def _char_block(self, prepared: list[str]):
+        low, high = self.char_ngrams
+        if high < low or not len(self._char_sorted_keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        texts = [_WHITE_SPACES.sub(" ", t).replace(_SEPARATOR, " ") for t in prepared]
+        joined = _SEPARATOR.join(texts) + _SEPARATOR
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        all_rows, all_cols = [], []
+        for n in range(low, high + 1):
+            if len(codes) < n:
+                continue
+            keys, valid = _char_keys(codes, n)
+            keys, rows = keys[valid], row_of[: len(valid)][valid]
+            pos = np.searchsorted(self._char_sorted_keys, keys)
+            pos[pos == len(self._char_sorted_keys)] = 0
+            hit = self._char_sorted_keys[pos] == keys
+            all_rows.append(rows[hit])
+            all_cols.append(self._char_sorted_cols[pos[hit]])
+        if not all_rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = np.concatenate(all_rows)
+        cols = np.concatenate(all_cols).astype(np.int64)
+        width = len(self.char_terms)
+        codes_rc, counts = np.unique(rows * width + cols, return_counts=True)
+        rows, cols = codes_rc // width, codes_rc % width
+        return rows, cols, self._tf(counts, self.char_idf[cols])
+
+    @staticmethod
+    def _l2(rows: np.ndarray, data: np.ndarray, n_rows: int) -> np.ndarray:
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
+        safe = np.where(norms == 0, 1.0, norms)
+        return data / safe[rows]
+
+    def features(self, normalized: list[str], tokens: list[list[str]] | None = None):
+        """Sparse TF-IDF rows of normalised texts as ``(rows, columns, values)``; words first, then characters."""
+        prepared = [self._prepare(t) for t in normalized]
+        n = len(prepared)
+        w_rows, w_cols, w_data = self._word_block(prepared, tokens)
+        c_rows, c_cols, c_data = self._char_block(prepared)
+        w_data = self._l2(w_rows, w_data, n)
+        c_data = self._l2(c_rows, c_data, n)
+        return (
+            np.concatenate([w_rows, c_rows]),
+            np.concatenate([w_cols, c_cols + self.n_words]),
+            np.concatenate([w_data, c_data]),
+        )
+
+    # ------------------------------------------------------------------ predictions
+    def decision(self, normalized: list[str], tokens: list[list[str]] | None = None) -> np.ndarray:
+        """SVM decision values, one row per text, one column per class row of ``coef``."""
+        rows, cols, data = self.features(normalized, tokens)
+        out = np.tile(self.intercept, (len(normalized), 1))
+        if len(data) == 0:
+            return out
+        if len(normalized) <= 64:
+            np.add.at(out, rows, (self.coef[:, cols] * data).T)
+            return out
+        from scipy.sparse import csr_matrix
+
+        matrix = csr_matrix((data, (rows, cols)), shape=(len(normalized), self.coef.shape[1]))
+        return out + np.asarray(matrix @ self.coef.T)
+
+    def proba_normalized(self, normalized: list[str], tokens: list[list[str]] | None = None) -> np.ndarray:
+        """Calibrated probabilities (columns: :attr:`classes`) for already-normalised texts."""
+        out = np.empty((len(normalized), len(self.classes)))
+        for start in range(0, len(normalized), _BATCH):
+            stop = start + _BATCH
+            part_tokens = tokens[start:stop] if tokens is not None else None
+            out[start:stop] = self._calibrate(self.decision(normalized[start:stop], part_tokens))
+        return out
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities for raw texts (normalised here, as the pipeline does)."""
+        return self.proba_normalized(normalize_many(texts))
+
+    def _calibrate(self, decision: np.ndarray) -> np.ndarray:
+        n_classes = len(self.classes)
+        proba = np.zeros((decision.shape[0], n_classes))
+        if n_classes == 2:
+            proba[:, 1] = 1.0 / (1.0 + np.exp(self.calib_a[0] * decision[:, 0] + self.calib_b[0]))
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            proba[:] = 1.0 / (1.0 + np.exp(self.calib_a * decision + self.calib_b))
+            total = proba.sum(axis=1, keepdims=True)
+            proba = np.divide(proba, total, out=np.full_like(proba, 1.0 / n_classes), where=total != 0)
+        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba
+
+    def coefficients(self) -> np.ndarray:
+        """Coefficients with one row per class (binary models get the negated row for the first class)."""
+        if self.coef.shape[0] == 1:
+            return np.vstack([-self.coef[0], self.coef[0]])
+        return self.coef
+
+    def feature_name(self, column: int) -> str:
+        return self.word_terms[column] if column < self.n_words else self.char_terms[column - self.n_words]
