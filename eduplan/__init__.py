@@ -14,17 +14,20 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "read_document": "readers",
     "read_text": "readers",
-    "normalize": "normalize",
-    "segment": "segment",
-    "segment_file": "segment",
-    "Item": "segment",
+    "normalize": "normalizer",
+    "segment": "segmenter",
+    "segment_file": "segmenter",
+    "Item": "segmenter",
     "load_model": "loading",
     "Classifier": "model",
     "build_pipeline": "model",
-    "train": "train",
-    "evaluate": "evaluate",
+    "train": "training",
+    "evaluate": "evaluation",
     "taxonomy": None,
     "corpus": None,
+    "profile": "profiling",
+    "compare": "profiling",
+    "report": "reporting",
 }
 
 __all__ = sorted(_EXPORTS)

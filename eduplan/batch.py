@@ -59,7 +59,7 @@ def classify_document_rows(
     model, path: str | Path, top_k: int = 1, min_score: float | None = None, explain: int = 0
 ) -> Iterator[dict]:
     """Segment a plan document and classify each item (rows carry section and number)."""
-    from .segment import segment_file
+    from .segmenter import segment_file
 
     items = segment_file(str(path))
     if not items:

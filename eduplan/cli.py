@@ -96,7 +96,7 @@ def segment(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table for people, jsonl or csv for programs."),
 ) -> None:
     """Split a plan document into its numbered items."""
-    from .segment import segment_file
+    from .segmenter import segment_file
 
     items = segment_file(str(file))
     rows = [item.to_dict() for item in items]
@@ -205,7 +205,7 @@ def train(
     no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (the card then has no accuracy figures)."),
 ) -> None:
     """Train the theme classifier on every labeled item and write it atomically."""
-    from .train import train as train_model
+    from .training import train as train_model
 
     card = train_model(data, out, n_splits=folds, cross_validation=not no_cv, progress=_say)
     if "cv" in card:
@@ -318,7 +318,7 @@ def evaluate(
     worst: int = typer.Option(10, help="How many of the worst errors to show."),
 ) -> None:
     """Measure accuracy on documents the model has not seen."""
-    from .evaluate import evaluate as run_evaluation
+    from .evaluation import evaluate as run_evaluation
 
     result = run_evaluation(data, test, folds, report_dir=report, progress=_say)
     if fmt is EvalFormat.json:
@@ -351,6 +351,105 @@ def evaluate(
     )
     if report:
         typer.echo(f"\nreport written to {report}")
+
+
+@app.command()
+def profile(
+    docs: list[Path] = typer.Argument(..., help="Plan documents (any format eduplan reads)."),
+    fmt: Format | None = typer.Option(
+        None, "--format", "-f", help="table (default on a terminal), jsonl (default otherwise) or csv."
+    ),
+    chart: Path | None = typer.Option(None, "--chart", help="Also draw a grouped bar chart to FILE.png or FILE.svg."),
+    by: str | None = typer.Option(
+        None, "--by", help="Compare groups of documents: region or year (from --meta or seeds/INDEX.csv)."
+    ),
+    meta: Path | None = typer.Option(None, "--meta", help="CSV of document metadata: doc_id or file, region, year."),
+    model: Path | None = typer.Option(
+        None, "--model", "-m", help="Model directory or .joblib file (default: the shipped model)."
+    ),
+) -> None:
+    """Share of items and of characters per theme in each plan, side by side."""
+    import warnings
+
+    from . import taxonomy
+    from .loading import UntrustedModelWarning, load_model
+    from .profiling import compare, write_chart
+    from .profiling import profile as plan_profile
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UntrustedModelWarning)
+        clf = load_model(model)
+    for warning in caught:
+        _say(f"note: {warning.message}")
+    frame = plan_profile(docs, clf, meta)
+    result = compare(frame, by=by, meta=meta)
+    if chart:
+        _say(f"chart written to {write_chart(result, chart)}")
+    fmt = fmt or (Format.table if sys.stdout.isatty() else Format.jsonl)
+    if fmt is not Format.table:
+        out = frame if by is None else result["profile"]
+        rows = out.round({"item_share": 4, "char_share": 4}).to_dict("records")
+        _emit(rows, list(out.columns), fmt)
+        return
+    items, chars = result["items"], result["chars"]
+    columns = [c for c in items.columns if c not in ("theme", "name")]
+    table = []
+    for (_, row), (_, char_row) in zip(items.iterrows(), chars.iterrows()):
+        if taxonomy.is_theme(row["theme"]) or any(row[c] for c in columns):
+            cells = {c: f"{100 * row[c]:.1f} ({100 * char_row[c]:.1f})" for c in columns}
+            table.append({"theme": row["theme"], "name": row["name"], **cells})
+    long = result["profile"]
+    totals = long.groupby(long.columns[0])[["items", "chars"]].sum()
+    table.append(
+        {
+            "theme": "total",
+            "name": "条目 (字符)",
+            **{c: f"{totals.loc[c, 'items']} ({totals.loc[c, 'chars']})" for c in columns},
+        }
+    )
+    typer.echo(_table(table, ["theme", "name"] + columns))
+    typer.echo("% of items (% of characters) per theme, from the model's labels; total: items (characters)")
+    if by:
+        for group, members in result["groups"].items():
+            typer.echo(f"{by} {group}: {', '.join(members)}")
+    if len(columns) > 1:
+        typer.echo("\nthemes that differ most (max - min share of items)")
+        differ = [
+            {
+                "theme": r["theme"],
+                "name": r["name"],
+                "spread": f"{100 * r['spread']:.1f}",
+                "lowest": f"{100 * r['min']:.1f} {r['lowest']}",
+                "highest": f"{100 * r['max']:.1f} {r['highest']}",
+            }
+            for _, r in result["differ"].head(5).iterrows()
+        ]
+        typer.echo(_table(differ, ["theme", "name", "spread", "lowest", "highest"]))
+
+
+@app.command()
+def report(
+    docs: list[Path] = typer.Argument(..., help="Plan documents (any format eduplan reads)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write (one self-contained file)."),
+    meta: Path | None = typer.Option(
+        None, "--meta", help="CSV of document metadata: doc_id or file, title, region, year."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", "-m", help="Model directory or .joblib file (default: the shipped model)."
+    ),
+) -> None:
+    """Write an HTML report: chart, comparison table and every item by theme, filterable."""
+    import warnings
+
+    from .loading import UntrustedModelWarning, load_model
+    from .reporting import report as write_report
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UntrustedModelWarning)
+        clf = load_model(model)
+    for warning in caught:
+        _say(f"note: {warning.message}")
+    typer.echo(f"report written to {write_report(docs, out, clf, meta)}")
 
 
 # ---------------------------------------------------------------- entry point

@@ -15,13 +15,12 @@ sorted array of keys searched with ``np.searchsorted``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from .normalize import normalize_many
-from .tokens import mask_numbers, word_tokens
+from .normalizer import normalize_many
+from .tokens import _kept_form, mask_numbers, segment_joined
 
 __all__ = ["CompactModel", "COMPACT_FORMAT"]
 
@@ -29,6 +28,7 @@ COMPACT_FORMAT = "eduplan-compact/1"
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
 _SEPARATOR = "\x00"
 _BATCH = 2000  # texts per block, bounds memory of the batch computation
+_MISS = -(2**40)
 
 
 def _char_keys(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +76,17 @@ class CompactModel:
         self._char_sorted_keys = keys[order]
         self._char_sorted_cols = order
         self.n_words = len(self.word_terms)
+        bigram_keys, bigram_cols = [], []
+        for column, term in enumerate(self.word_terms):
+            first, sep, second = term.partition(" ")
+            if sep and first in self.word_index and second in self.word_index:
+                bigram_keys.append(self.word_index[first] * self.n_words + self.word_index[second])
+                bigram_cols.append(column)
+        order = np.argsort(np.asarray(bigram_keys, dtype=np.int64))
+        self._bigram_keys = np.asarray(bigram_keys, dtype=np.int64)[order]
+        self._bigram_cols = np.asarray(bigram_cols, dtype=np.int64)[order]
+        self._codes: dict[str, int] = {}  # raw token → code, see _token_code
+        self._indexes: dict[str, object] = {}  # hash indexes for big batches, built on first use
 
     # ------------------------------------------------------------------ building and files
     @classmethod
@@ -116,6 +127,8 @@ class CompactModel:
             mask = vectorizer.preprocessor is mask_numbers
             if vectorizer.norm != "l2" or not vectorizer.use_idf:
                 raise ValueError("only l2-normalised tf-idf blocks can be exported")
+        if "words" in parts and tuple(parts["words"].ngram_range) not in ((1, 1), (1, 2)):
+            raise ValueError("word n-grams must be (1, 1) or (1, 2)")
         if "chars" in parts and parts["chars"].ngram_range[1] > 3:
             raise ValueError("character n-grams longer than 3 do not fit the 63-bit keys")
         arrays["sublinear"] = np.array(sublinear)
@@ -150,25 +163,81 @@ class CompactModel:
             data = np.log(data) + 1.0
         return data * idf_values
 
-    def _word_block(self, prepared: list[str], tokens: list[list[str]] | None = None):
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
+    def _token_code(self, token: str) -> int:
+        """Code of a raw segmenter token: ``(id + 2) * 2 + long`` (id -2: dropped, -1: unknown word)."""
+        form = _kept_form(token)
+        if not form:
+            return 0
+        return (self.word_index.get(form, -1) + 2) * 2 + (len(form) >= 2)
+
+    def _word_ids(self, prepared: list[str], tokens: list[list[str]] | None = None):
+        """Vocabulary ids of every kept word (-1 when unknown), its row, and whether it has two characters or more."""
+        if tokens is not None:  # kept forms given (e.g. by another segmenter)
+            flat = [t for toks in tokens for t in toks]
+            codes = np.fromiter(
+                ((self.word_index.get(t, -1) + 2) * 2 + (len(t) >= 2) for t in flat), np.int64, len(flat)
+            )
+            rows = np.repeat(np.arange(len(tokens), dtype=np.int64), [len(toks) for toks in tokens])
+        else:
+            raw = segment_joined(prepared)
+            cache = self._codes
+            get = cache.get
+            values = [get(tok, _MISS) for tok in raw]
+            if _MISS in values:  # tokens not seen before: code them once
+                for tok in set(raw).difference(cache):
+                    cache[tok] = -1 if tok == "\n" else self._token_code(tok)
+                values = [get(tok) for tok in raw]
+            codes = np.fromiter(values, np.int64, len(values))
+            boundary = codes == -1
+            rows = np.cumsum(boundary)
+            keep = ~boundary
+            codes, rows = codes[keep], rows[keep]
+        kept = codes >= 2
+        codes, rows = codes[kept], rows[kept]
+        return (codes >> 1) - 2, rows, (codes & 1).astype(bool)
+
+    def _lookup(self, sorted_keys: np.ndarray, columns: np.ndarray, keys: np.ndarray, name: str):
+        """Columns of ``keys`` in a vocabulary of sorted keys, and which keys were found (hash lookup for big batches)."""
+        if len(keys) > 20_000:
+            import pandas as pd
+
+            index = self._indexes.get(name)
+            if index is None:
+                index = self._indexes[name] = pd.Index(sorted_keys)
+            pos = index.get_indexer(keys)
+            hit = pos >= 0
+            return columns[pos[hit]], hit
+        pos = np.searchsorted(sorted_keys, keys)
+        pos[pos == len(sorted_keys)] = 0
+        hit = sorted_keys[pos] == keys
+        return columns[pos[hit]], hit
+
+    def _word_block(self, ids: np.ndarray, rows: np.ndarray):
         low, high = self.word_ngrams
-        index = self.word_index
-        for row, text in enumerate(prepared):
-            toks = tokens[row] if tokens is not None else word_tokens(text)
-            grams: list[str] = list(toks) if low == 1 else []
-            for n in range(max(low, 2), min(high, len(toks)) + 1):
-                grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
-            found = Counter(index[g] for g in grams if g in index)
-            for column in sorted(found):
-                rows.append(row)
-                cols.append(column)
-                counts.append(found[column])
-        rows_a, cols_a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        data = self._tf(np.asarray(counts, dtype=np.int64), self.word_idf[cols_a] if len(cols_a) else np.zeros(0))
-        return rows_a, cols_a, data
+        found_rows, found_cols = [], []
+        if low == 1:
+            hit = ids >= 0
+            found_rows.append(rows[hit])
+            found_cols.append(ids[hit])
+        if high >= 2 and len(ids) > 1 and len(self._bigram_keys):
+            first, second = ids[:-1], ids[1:]
+            ok = (rows[1:] == rows[:-1]) & (first >= 0) & (second >= 0)
+            cols, hit = self._lookup(
+                self._bigram_keys, self._bigram_cols, first[ok] * self.n_words + second[ok], "bigrams"
+            )
+            found_rows.append(rows[:-1][ok][hit])
+            found_cols.append(cols)
+        return self._counted(found_rows, found_cols, len(self.word_terms), self.word_idf)
+
+    def _counted(self, rows_parts, cols_parts, width: int, idf_values: np.ndarray):
+        """Per-(row, column) counts of the found n-grams, as tf-idf values sorted by row."""
+        if not rows_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = np.concatenate(rows_parts)
+        cols = np.concatenate(cols_parts).astype(np.int64)
+        codes, counts = np.unique(rows * width + cols, return_counts=True)
+        rows, cols = codes // width, codes % width
+        return rows, cols, self._tf(counts, idf_values[cols])
 
     def _char_block(self, prepared: list[str]):
         low, high = self.char_ngrams
@@ -185,19 +254,10 @@ class CompactModel:
                 continue
             keys, valid = _char_keys(codes, n)
             keys, rows = keys[valid], row_of[: len(valid)][valid]
-            pos = np.searchsorted(self._char_sorted_keys, keys)
-            pos[pos == len(self._char_sorted_keys)] = 0
-            hit = self._char_sorted_keys[pos] == keys
+            cols, hit = self._lookup(self._char_sorted_keys, self._char_sorted_cols, keys, "chars")
             all_rows.append(rows[hit])
-            all_cols.append(self._char_sorted_cols[pos[hit]])
-        if not all_rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-        rows = np.concatenate(all_rows)
-        cols = np.concatenate(all_cols).astype(np.int64)
-        width = len(self.char_terms)
-        codes_rc, counts = np.unique(rows * width + cols, return_counts=True)
-        rows, cols = codes_rc // width, codes_rc % width
-        return rows, cols, self._tf(counts, self.char_idf[cols])
+            all_cols.append(cols)
+        return self._counted(all_rows, all_cols, len(self.char_terms), self.char_idf)
 
     @staticmethod
     def _l2(rows: np.ndarray, data: np.ndarray, n_rows: int) -> np.ndarray:
@@ -206,42 +266,54 @@ class CompactModel:
         return data / safe[rows]
 
     def features(self, normalized: list[str], tokens: list[list[str]] | None = None):
-        """Sparse TF-IDF rows of normalised texts as ``(rows, columns, values)``; words first, then characters."""
+        """Sparse TF-IDF rows of normalised texts as ``(rows, columns, values)``; words first, then characters.
+
+        Also returns, per text, how many of its words (two characters or more)
+        are in the vocabulary and how many it has: ``(rows, cols, values, known, total)``.
+        """
         prepared = [self._prepare(t) for t in normalized]
         n = len(prepared)
-        w_rows, w_cols, w_data = self._word_block(prepared, tokens)
+        ids, id_rows, long = self._word_ids(prepared, tokens)
+        known = np.bincount(id_rows[long & (ids >= 0)], minlength=n)
+        total = np.bincount(id_rows[long], minlength=n)
+        w_rows, w_cols, w_data = self._word_block(ids, id_rows)
         c_rows, c_cols, c_data = self._char_block(prepared)
         w_data = self._l2(w_rows, w_data, n)
         c_data = self._l2(c_rows, c_data, n)
-        return (
-            np.concatenate([w_rows, c_rows]),
-            np.concatenate([w_cols, c_cols + self.n_words]),
-            np.concatenate([w_data, c_data]),
-        )
+        rows = np.concatenate([w_rows, c_rows])
+        cols = np.concatenate([w_cols, c_cols + self.n_words])
+        return rows, cols, np.concatenate([w_data, c_data]), known, total
 
     # ------------------------------------------------------------------ predictions
-    def decision(self, normalized: list[str], tokens: list[list[str]] | None = None) -> np.ndarray:
+    def _decision(self, n: int, rows: np.ndarray, cols: np.ndarray, data: np.ndarray) -> np.ndarray:
         """SVM decision values, one row per text, one column per class row of ``coef``."""
-        rows, cols, data = self.features(normalized, tokens)
-        out = np.tile(self.intercept, (len(normalized), 1))
+        out = np.tile(self.intercept, (n, 1))
         if len(data) == 0:
             return out
-        if len(normalized) <= 64:
+        if n <= 64:
             np.add.at(out, rows, (self.coef[:, cols] * data).T)
             return out
         from scipy.sparse import csr_matrix
 
-        matrix = csr_matrix((data, (rows, cols)), shape=(len(normalized), self.coef.shape[1]))
+        matrix = csr_matrix((data, (rows, cols)), shape=(n, self.coef.shape[1]))
         return out + np.asarray(matrix @ self.coef.T)
+
+    def analyze(self, normalized: list[str], tokens: list[list[str]] | None = None):
+        """Probabilities (columns: :attr:`classes`) of normalised texts, with each text's known and total words."""
+        n = len(normalized)
+        proba = np.empty((n, len(self.classes)))
+        known = np.zeros(n, dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        for start in range(0, n, _BATCH):
+            stop = min(start + _BATCH, n)
+            part_tokens = tokens[start:stop] if tokens is not None else None
+            rows, cols, data, known[start:stop], total[start:stop] = self.features(normalized[start:stop], part_tokens)
+            proba[start:stop] = self._calibrate(self._decision(stop - start, rows, cols, data))
+        return proba, known, total
 
     def proba_normalized(self, normalized: list[str], tokens: list[list[str]] | None = None) -> np.ndarray:
         """Calibrated probabilities (columns: :attr:`classes`) for already-normalised texts."""
-        out = np.empty((len(normalized), len(self.classes)))
-        for start in range(0, len(normalized), _BATCH):
-            stop = start + _BATCH
-            part_tokens = tokens[start:stop] if tokens is not None else None
-            out[start:stop] = self._calibrate(self.decision(normalized[start:stop], part_tokens))
-        return out
+        return self.analyze(normalized, tokens)[0]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities for raw texts (normalised here, as the pipeline does)."""

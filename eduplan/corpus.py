@@ -17,7 +17,7 @@ from . import taxonomy
 from .errors import DataError
 from .persist import atomic_write_text
 from .readers import read_document
-from .segment import segment_document
+from .segmenter import segment_document
 
 __all__ = [
     "COLUMNS",
@@ -34,7 +34,7 @@ __all__ = [
 
 COLUMNS = ["item_id", "doc_id", "section", "number", "text", "label", "secondary"]
 INDEX_COLUMNS = ["doc_id", "file", "title", "region", "year", "kind", "source"]
-DOCUMENT_SUFFIXES = (".txt",)
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 _NOT_DOCUMENTS = {"README.md", "INDEX.csv"}
 
 

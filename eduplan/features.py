@@ -11,14 +11,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .normalize import normalize
+from .normalizer import normalize
 from .tokens import mask_numbers, word_tokens
 
 __all__ = ["TextNormalizer", "make_features"]
 
 
 class TextNormalizer(BaseEstimator, TransformerMixin):
-    """Pipeline step applying :func:`eduplan.normalize.normalize` to every text."""
+    """Pipeline step applying :func:`eduplan.normalizer.normalize` to every text."""
 
     def fit(self, X, y=None):  # noqa: N803 (scikit-learn's naming)
         return self

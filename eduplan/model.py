@@ -136,7 +136,6 @@ class Classifier:
                 "it was trained with another taxonomy; retrain with `eduplan train`"
             )
         self._columns = np.array([self._themes.index(c) for c in compact.classes], dtype=np.int64)
-        self._vocabulary = frozenset(t for t in compact.word_terms if " " not in t)
 
     @classmethod
     def from_pipeline(cls, pipeline, card: dict | None = None, **kwargs) -> Classifier:
@@ -157,18 +156,16 @@ class Classifier:
         return list(self.compact.classes)
 
     # -- scikit-learn style ---------------------------------------------------
-    def _score(self, texts: list[str]) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities in taxonomy order and each text's word tokens (computed once, used twice)."""
-        from .normalize import normalize_many
-        from .tokens import word_tokens
+    def _score(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities in taxonomy order, and each text's known and total words (one pass)."""
+        from .normalizer import normalize_many
 
-        normalized = normalize_many(texts)
-        prepared = [self.compact._prepare(t) for t in normalized]
-        tokens = [word_tokens(t) for t in prepared]
         proba = np.zeros((len(texts), len(self._themes)))
-        if texts:
-            proba[:, self._columns] = self.compact.proba_normalized(normalized, tokens)
-        return proba, tokens
+        if not texts:
+            return proba, np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+        values, known, total = self.compact.analyze(normalize_many(texts))
+        proba[:, self._columns] = values
+        return proba, known, total
 
     def predict_proba(self, texts):
         """Probabilities, one row per text (input order), one column per theme id (taxonomy order)."""
@@ -182,13 +179,10 @@ class Classifier:
         return [self._themes[j] for j in proba.argmax(axis=1)]
 
     # -- decisions ---------------------------------------------------------------
-    def _known(self, tokens: list[str]) -> tuple[int, int]:
-        words = [tok for tok in tokens if len(tok) >= 2]
-        return sum(1 for tok in words if tok in self._vocabulary), len(words)
-
     def known_terms(self, text: str) -> tuple[int, int]:
         """``(known, total)``: how many of the text's words (two characters or more) the model knows."""
-        return self._known(self._score([text])[1][0])
+        _, known, total = self._score([text])
+        return int(known[0]), int(total[0])
 
     def _in_scope(self, known: int, total: int) -> bool:
         return known >= self.min_known_terms and known >= self.min_known_share * total
@@ -204,14 +198,14 @@ class Classifier:
     def classify(self, texts, top_k: int = 1, min_score: float | None = None, explain: int = 0) -> list[Prediction]:
         """Classify texts with top-k themes, ``uncertain`` and ``out_of_scope`` decisions."""
         texts = _as_list(texts)
-        values, tokens = self._score(texts)
+        values, known_counts, totals = self._score(texts)
         k = max(1, top_k)
         order = np.argsort(-values, axis=1, kind="stable")[:, :k]
         out: list[Prediction] = []
         for i, text in enumerate(texts):
             top = [(self._themes[j], float(values[i, j])) for j in order[i]]
             theme, score = top[0]
-            known, total = self._known(tokens[i])
+            known, total = int(known_counts[i]), int(totals[i])
             label = theme
             if not self._in_scope(known, total):
                 label = OUT_OF_SCOPE
@@ -227,10 +221,10 @@ class Classifier:
 
         Each weight is the feature's coefficient for the theme times its TF-IDF value in the text.
         """
-        from .normalize import normalize
+        from .normalizer import normalize
 
         theme = theme or self.predict([text])[0]
-        _, cols, values = self.compact.features([normalize(text)])
+        _, cols, values, _, _ = self.compact.features([normalize(text)])
         row = self.compact.coefficients()[self.compact.classes.index(theme)]
         contributions = values * row[cols]
         order = np.argsort(-contributions, kind="stable")[:k]
@@ -245,7 +239,7 @@ class Classifier:
         """Segment a plan (a file path or its text) and classify every item; one row per item."""
         import pandas as pd
 
-        from .segment import segment, segment_file
+        from .segmenter import segment, segment_file
 
         if isinstance(path_or_text, Path) or (
             isinstance(path_or_text, str) and "\n" not in path_or_text and Path(path_or_text).exists()

@@ -1,7 +1,10 @@
-"""Bytes in, text out: find a file's encoding and split off the corpus header.
+"""Bytes in, text out: find a file's format and encoding and split off the corpus header.
 
 Chinese government files come in UTF-8, UTF-8 with BOM, GB18030/GBK and
 sometimes UTF-16; this module decodes all of them or raises one clear error.
+Plans may also be Word (.docx), PDF or HTML files: :func:`read_document`
+reads those through :mod:`eduplan.extract`, judging the format by the bytes
+where they are recognisable and by the extension otherwise.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import extract
 from .errors import InputError
 
-__all__ = ["Document", "decode_bytes", "read_text", "read_document", "parse_header"]
+__all__ = ["Document", "decode_bytes", "document_text", "read_text", "read_document", "parse_header"]
 
 HEADER_KEYS = ("source", "title", "kind", "region", "year")
 _HEADER_LINE = re.compile(r"^(source|title|kind|region|year):[ \t]?(.*)$")
@@ -71,9 +75,8 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
     raise InputError(f"{name}: cannot decode the text (tried UTF-8, UTF-16 and GB18030/GBK)")
 
 
-def read_text(path: str | Path) -> str:
-    """Read a text file in any supported encoding, with clear errors for missing or odd paths."""
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of the file at ``path``, with clear errors for missing or odd paths."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -82,7 +85,34 @@ def read_text(path: str | Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return decode_bytes(data, str(path))
+    return data
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file in any supported encoding, with clear errors for missing or odd paths."""
+    path = Path(path)
+    return decode_bytes(_read_bytes(path), str(path))
+
+
+_SUFFIX_FORMATS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def document_text(data: bytes, name: str = "input", suffix: str = "") -> str:
+    """The plain text of a plan file's bytes: .txt, .docx, .pdf or .html.
+
+    The format is judged by content (PDF and ZIP signatures, an HTML doctype or
+    ``<html``) and, failing that, by ``suffix``; anything else, and an "HTML" file
+    without a single tag, is decoded as text.
+    """
+    kind = extract.sniff(data, name) or _SUFFIX_FORMATS.get(suffix.lower(), "text")
+    if kind == "docx":
+        return extract.docx_text(data, name)
+    if kind == "pdf":
+        return extract.pdf_text(data, name)
+    text = decode_bytes(data, name)
+    if (kind == "html" and "<" in text) or extract.looks_like_html(text):
+        return extract.html_text(text, name)
+    return text
 
 
 def parse_header(text: str) -> tuple[dict[str, str], str]:
@@ -103,7 +133,7 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
 
 
 def read_document(path: str | Path, doc_id: str | None = None) -> Document:
-    """Read a plan document from ``path``; its id defaults to the file name without extension."""
+    """Read a plan document (.txt, .docx, .pdf or .html) from ``path``; its id defaults to the file name's stem."""
     path = Path(path)
-    meta, body = parse_header(read_text(path))
+    meta, body = parse_header(document_text(_read_bytes(path), str(path), path.suffix))
     return Document(doc_id=doc_id or path.stem, text=body, meta=meta, path=path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["word_tokens", "jieba_tokens", "segmenter_name", "mask_numbers"]
+__all__ = ["word_tokens", "word_tokens_many", "segment_joined", "jieba_tokens", "segmenter_name", "mask_numbers"]
 
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -47,8 +47,13 @@ def segmenter_name() -> str:
     return _segmenter()[0]
 
 
+def _kept_form(token: str) -> str:
+    """A token as a feature: lower-cased, or ``""`` when it has no word character (punctuation, spaces)."""
+    return token.lower() if _WORDLIKE.search(token) else ""
+
+
 def _keep(tokens: list[str]) -> list[str]:
-    return [tok.lower() for tok in tokens if _WORDLIKE.search(tok)]
+    return [form for form in map(_kept_form, tokens) if form]
 
 
 def word_tokens(text: str) -> list[str]:
@@ -58,6 +63,29 @@ def word_tokens(text: str) -> list[str]:
     97 % of corpus items, see ``tests/test_tokenizer_parity.py``), else jieba.
     """
     return _keep(_segmenter()[1](text))
+
+
+def segment_joined(texts: list[str]) -> list[str]:
+    """Raw segmenter tokens of many texts, separated by ``"\\n"`` tokens, from one segmenter call."""
+    cut = _segmenter()[1]
+    tokens = cut("\n".join(t.replace("\n", " ") for t in texts))
+    if tokens.count("\n") == len(texts) - 1:
+        return tokens
+    out: list[str] = []  # pragma: no cover - a segmenter that merges line breaks with other characters
+    for i, text in enumerate(texts):
+        out.extend(([] if i == 0 else ["\n"]) + cut(text.replace("\n", " ")))
+    return out
+
+
+def word_tokens_many(texts: list[str]) -> list[list[str]]:
+    """:func:`word_tokens` of many texts, segmented in one call."""
+    out: list[list[str]] = [[]]
+    for tok in segment_joined(texts):
+        if tok == "\n":
+            out.append([])
+        else:
+            out[-1].append(tok)
+    return [_keep(toks) for toks in out[: len(texts)]] if texts else []
 
 
 def jieba_tokens(text: str) -> list[str]:

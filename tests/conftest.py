@@ -88,7 +88,7 @@ def fixture_corpus(path, docs: int = 4) -> None:
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory):
     """A model trained on the fixture corpus (no cross-validation): ``(model_dir, corpus_path)``."""
-    from eduplan.train import train
+    from eduplan.training import train
 
     root = tmp_path_factory.mktemp("small")
     corpus = root / "items.csv"

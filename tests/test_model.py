@@ -14,7 +14,7 @@ from eduplan.errors import DataError, ModelError
 from eduplan.loading import UntrustedModelWarning, load_model
 from eduplan.model import OUT_OF_SCOPE, UNCERTAIN, build_pipeline
 from eduplan.persist import sha256_file
-from eduplan.train import train
+from eduplan.training import train
 
 
 def _load(model_dir, **kw):
@@ -111,14 +111,22 @@ def test_tampered_model_is_refused(small_model, tmp_path, name):
         fh.write(b"\0")
     with pytest.raises(ModelError, match="does not match its card"), warnings.catch_warnings():
         warnings.simplefilter("ignore", UntrustedModelWarning)
-        load_model(copy).pipeline  # the compact file is checked on load, the pipeline when it is unpickled
+        assert load_model(copy).pipeline is None  # the npz is checked on load, the joblib when unpickled
 
 
 def test_compact_model_gives_the_pipelines_probabilities(small_model):
     from conftest import PLAN, REPO
 
     clf = _load(small_model[0])
-    texts = [PLAN, "新建公办幼儿园5所", "關於印發《青海省中等職業教育發(fā)展規劃》", "", "   ", "x", "加强校园安全 2020年"]
+    texts = [
+        PLAN,
+        "新建公办幼儿园5所",
+        "關於印發《青海省中等職業教育發(fā)展規劃》",
+        "",
+        "   ",
+        "x",
+        "加强校园安全 2020年",
+    ]
     texts += [p.read_text(encoding="utf-8")[:3000] for p in sorted((REPO / "seeds").glob("web2-01*.txt"))]
     expected = clf.pipeline.predict_proba(texts)
     actual = clf.compact.predict_proba(texts)
@@ -129,7 +137,6 @@ def test_compact_model_gives_the_pipelines_probabilities(small_model):
 def test_shipped_compact_model_matches_its_pipeline_on_the_corpus():
     import numpy as np
     import pandas as pd
-
     from conftest import REPO
 
     clf = load_model()

@@ -6,7 +6,7 @@ import pytest
 
 from eduplan.errors import InputError
 from eduplan.readers import decode_bytes, parse_header, read_document, read_text
-from eduplan.segment import segment_file
+from eduplan.segmenter import segment_file
 
 TEXT = "一、加强党的建设\n1.全面加强学校党的建设。落实主体责任。\n2.推进学前教育普惠发展。新建幼儿园。\n"
 

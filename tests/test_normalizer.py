@@ -1,4 +1,4 @@
-from eduplan.normalize import normalize, remove_cjk_spaces, strip_pinyin, to_halfwidth
+from eduplan.normalizer import normalize, remove_cjk_spaces, strip_pinyin, to_halfwidth
 
 
 def test_halfwidth():

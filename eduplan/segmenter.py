@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .normalize import normalize
+from .normalizer import normalize
 from .readers import Document, parse_header, read_document
 
 __all__ = ["Item", "segment", "segment_document", "segment_file"]

@@ -27,7 +27,7 @@ def train(
     Returns the card: theme ids, corpus sha256 and size, library versions,
     parameters, grouped-CV accuracy and macro-F1, creation time, model sha256.
     """
-    from .evaluate import cross_validate, score
+    from .evaluation import cross_validate, score
     from .model import DEFAULT_PARAMS, build_pipeline
 
     params = {**DEFAULT_PARAMS, **(params or {})}

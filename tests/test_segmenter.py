@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eduplan.segment import segment
+from eduplan.segmenter import segment
 
 
 def texts(items):
@@ -146,7 +146,7 @@ SEED_COUNTS = {
 def test_seed_documents_item_counts(doc_id, count):
     from conftest import REPO
 
-    from eduplan.segment import segment_file
+    from eduplan.segmenter import segment_file
 
     items = segment_file(str(REPO / "seeds" / f"{doc_id}.txt"))
     assert len(items) == count
@@ -156,7 +156,7 @@ def test_seed_documents_item_counts(doc_id, count):
 def test_report_seed_has_subsections_and_section_seven():
     from conftest import REPO
 
-    from eduplan.segment import segment_file
+    from eduplan.segmenter import segment_file
 
     items = segment_file(str(REPO / "seeds" / "004_e30f107987b653df.txt"))
     assert [i.number for i in items].count("7") == 1
