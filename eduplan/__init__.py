@@ -19,6 +19,7 @@ _EXPORTS = {
     "segment_file": "segmenter",
     "Item": "segmenter",
     "load_model": "loading",
+    "classify_frame": "batch",
     "Classifier": "model",
     "build_pipeline": "model",
     "train": "training",

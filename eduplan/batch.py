@@ -7,12 +7,13 @@ them. Tables stream in chunks so memory stays bounded on large files.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
 from .tables import iter_table, table_kind
 
-__all__ = ["classify_texts", "classify_document_rows", "classify_table", "source_kind"]
+__all__ = ["classify_texts", "classify_document_rows", "classify_table", "classify_frame", "source_kind"]
 
 
 def source_kind(source: str) -> str:
@@ -59,11 +60,9 @@ def classify_document_rows(
     model, path: str | Path, top_k: int = 1, min_score: float | None = None, explain: int = 0
 ) -> Iterator[dict]:
     """Segment a plan document and classify each item (rows carry section and number)."""
-    from .segmenter import segment_file
+    from .segmenter import plan_items
 
-    items = segment_file(str(path))
-    if not items:
-        raise InputError(f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)")
+    items = plan_items(path)
     base = [{"item_id": i.item_id, "section": i.section, "number": i.number, "text": i.text} for i in items]
     yield from _rows(model.classify([i.text for i in items], top_k, min_score, explain), base)
 
@@ -91,7 +90,7 @@ def classify_table(
             raise InputError(
                 f"{path}: no column {column!r} (columns: {', '.join(map(str, chunk.columns))}); use --column"
             )
-        cells = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in chunk[column].tolist()]
+        cells = [_cell_text(v) for v in chunk[column].tolist()]
         filled = [i for i, text in enumerate(cells) if text.strip()]
         texts = [cells[i] for i in filled]
         predictions = _classify_parallel(model, texts, top_k, min_score, explain, jobs)
@@ -107,14 +106,67 @@ def classify_table(
             progress(row_number)
 
 
+# What spreadsheets and pandas write for a missing value: such cells are ``empty``, not text to classify.
+_MISSING = {"nan", "NaN", "-nan", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None"}
+
+
+def _cell_text(value) -> str:
+    """A table cell as text; ``""`` for a missing value (None, NaN, or a marker such as ``NaN`` or ``NULL``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return "" if text.strip() in _MISSING else text
+
+
 def _classify_parallel(model, texts: list[str], top_k, min_score, explain, jobs: int):
+    """Classify ``texts`` in ``jobs`` processes; each worker loads the model once from its source."""
     if jobs <= 1 or len(texts) < 2 * jobs:
         return model.classify(texts, top_k, min_score, explain)
     from joblib import Parallel, delayed
 
     size = -(-len(texts) // jobs)
     parts = [texts[i : i + size] for i in range(0, len(texts), size)]
-    results = Parallel(n_jobs=jobs, backend="loky")(
-        delayed(model.classify)(part, top_k, min_score, explain) for part in parts
-    )
+    source = getattr(model, "source", None)
+    if source is None:  # a model built in memory travels to the workers whole
+        tasks = (delayed(model.classify)(part, top_k, min_score, explain) for part in parts)
+    else:
+        tasks = (delayed(_classify_in_worker)(source, part, top_k, min_score, explain) for part in parts)
+    results = Parallel(n_jobs=jobs, backend="loky")(tasks)
     return [pred for part in results for pred in part]
+
+
+@lru_cache(maxsize=2)
+def _worker_model(source: tuple[str, bool]):
+    import warnings
+
+    from .loading import load_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_model(source[0], trust=source[1])
+
+
+def _classify_in_worker(source: tuple[str, bool], texts: list[str], top_k, min_score, explain):
+    return _worker_model(source).classify(texts, top_k, min_score, explain)
+
+
+def classify_frame(frame, column: str = "text", model=None, min_score: float | None = None):
+    """Add ``label``, ``score`` and ``theme`` columns to a pandas DataFrame of texts (input order kept).
+
+    The one call to map over partitions of a larger archive: Dask's
+    ``map_partitions``, Spark's ``mapInPandas``; each worker loads the model once.
+    Empty cells get label ``empty``.
+    """
+    if model is None:
+        from .loading import load_model
+
+        model = load_model()
+    if column not in frame.columns:
+        raise InputError(f"no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
+    cells = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in frame[column].tolist()]
+    filled = [i for i, text in enumerate(cells) if text.strip()]
+    predictions = dict(zip(filled, model.classify([cells[i] for i in filled], 1, min_score)))
+    labels = [predictions[i].label if i in predictions else "empty" for i in range(len(cells))]
+    scores = [predictions[i].score if i in predictions else 0.0 for i in range(len(cells))]
+    themes = [predictions[i].theme if i in predictions else "" for i in range(len(cells))]
+    return frame.assign(label=labels, score=scores, theme=themes)

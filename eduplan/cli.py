@@ -96,9 +96,9 @@ def segment(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table for people, jsonl or csv for programs."),
 ) -> None:
     """Split a plan document into its numbered items."""
-    from .segmenter import segment_file
+    from .segmenter import plan_items
 
-    items = segment_file(str(file))
+    items = plan_items(file)
     rows = [item.to_dict() for item in items]
     _emit(
         rows,
@@ -246,6 +246,7 @@ def classify(
     from .batch import classify_document_rows, classify_table, classify_texts, source_kind
     from .errors import UsageError
     from .loading import UntrustedModelWarning, load_model
+    from .readers import decode_lines
 
     n_themes = len(taxonomy.ids())
     if not 1 <= top_k <= n_themes:
@@ -268,7 +269,7 @@ def classify(
             yield from classify_texts(clf, texts, top_k, min_score, explain_k)
         for src, kind in zip(inputs, kinds):
             if kind == "stdin":
-                yield from classify_texts(clf, sys.stdin, top_k, min_score, explain_k)
+                yield from classify_texts(clf, decode_lines(sys.stdin.buffer), top_k, min_score, explain_k)
             elif kind == "document":
                 for row in classify_document_rows(clf, src, top_k, min_score, explain_k):
                     yield {"file": src, **row}
@@ -456,18 +457,31 @@ def report(
 
 
 def main() -> None:
-    """Console entry point: run the app, turning eduplan errors into one line and an exit code."""
+    """Console entry point: run the app, turning eduplan errors into one line and an exit code.
+
+    The command is invoked directly, not through ``app()``: typer's runner would
+    turn Ctrl-C, a closed stdout and ``typer.Exit`` into bare return values.
+    """
+    command = typer.main.get_command(app)
     try:
-        app(standalone_mode=False)
+        with command.make_context("eduplan", sys.argv[1:]) as ctx:
+            command.invoke(ctx)
+        sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
     except EduplanError as exc:
         if _DEBUG["on"]:
             raise
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except OSError as exc:  # a file eduplan could not read or write: permissions, a full disk, a bad --out
+        if _DEBUG["on"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
@@ -476,13 +490,27 @@ def main() -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
-        import click
+    except Exception as exc:  # click usage errors
+        if not _is_click_error(exc) or _DEBUG["on"]:
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # the help text, for `eduplan` or `eduplan corpus` alone
+        else:
+            typer.echo(_click_error_line(exc), err=True)
+        sys.exit(exc.exit_code)
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _is_click_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a click error (typer vendors click as ``typer._click``, so match by class name)."""
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
+def _click_error_line(exc) -> str:
+    """A click usage error as one line, with where to find help."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"error: {message}{hint}"
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .normalizer import normalize_many
-from .tokens import _kept_form, mask_numbers, segment_joined
+from .tokens import _kept_form, mask_many, mask_numbers, segment_joined
 
 __all__ = ["CompactModel", "COMPACT_FORMAT"]
 
@@ -28,7 +28,6 @@ COMPACT_FORMAT = "eduplan-compact/1"
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
 _SEPARATOR = "\x00"
 _BATCH = 2000  # texts per block, bounds memory of the batch computation
-_MISS = -(2**40)
 
 
 def _char_keys(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -182,11 +181,11 @@ class CompactModel:
             raw = segment_joined(prepared)
             cache = self._codes
             get = cache.get
-            values = [get(tok, _MISS) for tok in raw]
-            if _MISS in values:  # tokens not seen before: code them once
+            values = list(map(get, raw))
+            if None in values:  # tokens not seen before: code them once
                 for tok in set(raw).difference(cache):
                     cache[tok] = -1 if tok == "\n" else self._token_code(tok)
-                values = [get(tok) for tok in raw]
+                values = list(map(get, raw))
             codes = np.fromiter(values, np.int64, len(values))
             boundary = codes == -1
             rows = np.cumsum(boundary)
@@ -243,11 +242,10 @@ class CompactModel:
         low, high = self.char_ngrams
         if high < low or not len(self._char_sorted_keys):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-        texts = [_WHITE_SPACES.sub(" ", t).replace(_SEPARATOR, " ") for t in prepared]
-        joined = _SEPARATOR.join(texts) + _SEPARATOR
+        joined = _WHITE_SPACES.sub(" ", _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in prepared) + _SEPARATOR)
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-        row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        ends = np.cumsum(codes == 0)  # separators up to and including each position
+        row_of = ends - (codes == 0)  # the text each position belongs to
         all_rows, all_cols = [], []
         for n in range(low, high + 1):
             if len(codes) < n:
@@ -271,7 +269,7 @@ class CompactModel:
         Also returns, per text, how many of its words (two characters or more)
         are in the vocabulary and how many it has: ``(rows, cols, values, known, total)``.
         """
-        prepared = [self._prepare(t) for t in normalized]
+        prepared = mask_many(normalized) if self.mask_digits else list(normalized)
         n = len(prepared)
         ids, id_rows, long = self._word_ids(prepared, tokens)
         known = np.bincount(id_rows[long & (ids >= 0)], minlength=n)

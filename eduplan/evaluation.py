@@ -26,9 +26,8 @@ def cross_validate(frame, params: dict | None = None, n_splits: int = 5, progres
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
-    from .model import DEFAULT_PARAMS, build_pipeline
+    from .model import fit_pipeline
 
-    params = {**DEFAULT_PARAMS, **(params or {})}
     texts = frame["text"].tolist()
     labels = frame["label"].to_numpy()
     groups = frame["doc_id"].to_numpy()
@@ -42,8 +41,7 @@ def cross_validate(frame, params: dict | None = None, n_splits: int = 5, progres
     for fold, (train_idx, test_idx) in enumerate(GroupKFold(n_splits=n_splits).split(texts, labels, groups), start=1):
         if progress:
             progress(f"cross-validation fold {fold}/{n_splits} ({len(test_idx)} held-out items)")
-        pipe = build_pipeline(**params)
-        pipe.fit([texts[i] for i in train_idx], labels[train_idx])
+        pipe = fit_pipeline([texts[i] for i in train_idx], labels[train_idx], params)
         fold_proba = pipe.predict_proba([texts[i] for i in test_idx])
         for j, cls in enumerate(pipe.classes_):
             proba.loc[test_idx, cls] = fold_proba[:, j]
@@ -117,7 +115,7 @@ def evaluate(
         result = score(frame["label"], proba, frame["text"].tolist(), frame["item_id"].tolist())
         result["method"] = f"GroupKFold({min(n_splits, frame['doc_id'].nunique())}) by doc_id"
     else:
-        from .model import DEFAULT_PARAMS, build_pipeline
+        from .model import fit_pipeline
         from .tables import read_table
 
         test_frame = read_table(test)
@@ -130,8 +128,7 @@ def evaluate(
             raise DataError(f"{test}: unknown theme id(s) in label: {', '.join(map(str, unknown))}")
         if progress:
             progress(f"training on {len(frame)} items of {data}")
-        pipe = build_pipeline(**{**DEFAULT_PARAMS, **(params or {})})
-        pipe.fit(frame["text"].tolist(), frame["label"].to_numpy())
+        pipe = fit_pipeline(frame["text"].tolist(), frame["label"].to_numpy(), params)
         import pandas as pd
 
         texts = test_frame["text"].astype(str).tolist()

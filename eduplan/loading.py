@@ -87,9 +87,13 @@ def _load(path: Path, trust: bool, min_known_terms: int):
         return _unpickle(model_file)["pipeline"]
 
     if compact_file.exists():
-        compact = _read_compact(compact_file)
-        return Classifier(compact, card or {}, pipeline_loader=pipeline_loader, min_known_terms=min_known_terms)
-    return Classifier.from_pipeline(pipeline_loader(), card or {}, min_known_terms=min_known_terms)
+        clf = Classifier(
+            _read_compact(compact_file), card or {}, pipeline_loader=pipeline_loader, min_known_terms=min_known_terms
+        )
+    else:
+        clf = Classifier.from_pipeline(pipeline_loader(), card or {}, min_known_terms=min_known_terms)
+    clf.source = (str(path), trust)
+    return clf
 
 
 def _check_sha(card: dict, file: Path, key: str) -> None:
@@ -97,7 +101,7 @@ def _check_sha(card: dict, file: Path, key: str) -> None:
     if card.get(key) != actual:
         raise ModelError(
             f"{file}: sha256 {actual[:12]}… does not match its card ({str(card.get(key))[:12]}…): "
-            f"the file was changed or replaced; {RETRAIN}"
+            f"the file was changed, truncated or replaced; {RETRAIN}"
         )
 
 
@@ -114,18 +118,37 @@ def _check_card(card: dict, file: Path, trust: bool) -> None:
         warnings.warn(message, UntrustedModelWarning, stacklevel=4)
     themes = card.get("themes")
     if themes is not None and list(themes) != taxonomy.ids():
-        raise ModelError(f"{file}: trained for another taxonomy than data/taxonomy.toml; {RETRAIN}")
+        raise ModelError(
+            f"{file}: trained for another taxonomy than data/taxonomy.toml ({_theme_difference(themes)}); {RETRAIN}"
+        )
+
+
+def _theme_difference(themes: list) -> str:
+    """How a model card's theme list differs from the taxonomy's, in a few words."""
+    current = taxonomy.ids()
+    extra = [str(t) for t in themes if t not in current]
+    missing = [t for t in current if t not in themes]
+    parts = ([f"not in the taxonomy: {', '.join(extra)}"] if extra else []) + (
+        [f"missing: {', '.join(missing)}"] if missing else []
+    )
+    return "; ".join(parts) or "themes in another order"
 
 
 def _read_compact(compact_file: Path):
     from .compact import CompactModel
 
     try:
-        return CompactModel.load(compact_file)
+        compact = CompactModel.load(compact_file)
     except Exception as exc:  # numpy raises several kinds for truncated or foreign files
         raise ModelError(
             f"{compact_file}: cannot load ({type(exc).__name__}): truncated or not an eduplan model; {RETRAIN}"
         ) from None
+    unknown = [c for c in compact.classes if not taxonomy.is_theme(c)]
+    if unknown:
+        raise ModelError(
+            f"{compact_file}: predicts themes data/taxonomy.toml does not have ({', '.join(unknown)}); {RETRAIN}"
+        )
+    return compact
 
 
 def _unpickle(model_file: Path) -> dict:

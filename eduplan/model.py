@@ -23,6 +23,7 @@ __all__ = [
     "UNCERTAIN",
     "OUT_OF_SCOPE",
     "build_pipeline",
+    "fit_pipeline",
     "Classifier",
     "Prediction",
 ]
@@ -82,6 +83,28 @@ def build_pipeline(
     )
 
 
+def fit_pipeline(texts: list[str], labels, params: dict | None = None):
+    """Fit :func:`build_pipeline` on ``texts``; themes with a single item are left out.
+
+    Calibration needs at least two items of a theme; with fewer than three,
+    it uses as many folds as the rarest theme has items.
+    """
+    from collections import Counter
+
+    from .errors import DataError
+
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    labels = np.asarray(labels, dtype=object)
+    counts = Counter(labels.tolist())
+    keep = np.array([counts[label] >= 2 for label in labels], dtype=bool)
+    kept = {label for label, n in counts.items() if n >= 2}
+    if len(kept) < 2:
+        raise DataError("training needs at least two themes with two labeled items each")
+    params["calibration_cv"] = min(params["calibration_cv"], min(counts[label] for label in kept))
+    pipeline = build_pipeline(**params)
+    return pipeline.fit([t for t, k in zip(texts, keep) if k], labels[keep])
+
+
 @dataclass
 class Prediction:
     """One classified text: its label (a theme id, ``uncertain`` or ``out_of_scope``) and why."""
@@ -126,6 +149,7 @@ class Classifier:
         self._pipeline_loader = pipeline_loader
         self.min_known_terms = min_known_terms
         self.min_known_share = min_known_share
+        self.source: tuple[str, bool] | None = None  # (path, trust) when loaded from files: how workers reload it
         self._themes = taxonomy.ids()
         unknown = [c for c in compact.classes if c not in self._themes]
         if unknown:

@@ -20,15 +20,17 @@ _HALFWIDTH.update({0x3000: 0x20, 0xFE52: 0x2E, 0x00A0: 0x20, 0x2002: 0x20, 0x200
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3001\u3002\u300a-\u300f\u2018-\u201d\u2026\u2014"
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t]+(?=[{_CJK}{_CJK_PUNCT}])")
+# Each pattern starts with a plain character class, so the regex engine can skip ahead quickly.
+_CJK_SPACE = re.compile(rf"[ \t](?<=[{_CJK}{_CJK_PUNCT}][ \t])[ \t]*(?=[{_CJK}{_CJK_PUNCT}])")
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PINYIN = re.compile(rf"(?<=[{_CJK}])(?:\((?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\))+")
-_SPACES = re.compile(r"[ \t\f\v]+")
+_GLOSS = rf"\((?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\)"
+_PINYIN = re.compile(rf"\((?<=[{_CJK}]\()(?=[a-z{_TONED}ü]*[{_TONED}])[a-z{_TONED}ü]{{1,7}}\)(?:{_GLOSS})*")
+_SPACES = re.compile(r"[\t\f\v][ \t\f\v]*| [ \t\f\v]+")  # only runs that change: a lone space stays
 _NEWLINES = re.compile(r"\r\n?")
 
 
-_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _HALFWIDTH) + "]")
+_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _HALFWIDTH) + "]+")
 
 
 def _narrow(match: re.Match) -> str:
@@ -42,6 +44,8 @@ def to_halfwidth(text: str) -> str:
 
 def strip_pinyin(text: str) -> str:
     """Remove pinyin glosses written after characters, e.g. ``業(yè)務`` → ``業務``."""
+    if "(" not in text:
+        return text
     return _PINYIN.sub("", text)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "sha256_file", "sha256_bytes"]
+__all__ = ["atomic_path", "atomic_paths", "atomic_write_bytes", "atomic_write_text", "sha256_file", "sha256_bytes"]
 
 
 def _umask() -> int:
@@ -18,23 +20,60 @@ def _umask() -> int:
     return mask
 
 
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it replaces ``target``, on error it is removed."""
-    target = Path(target)
+def _temp_beside(target: Path) -> Path:
+    """A new empty file beside ``target`` (same directory, so renaming it onto ``target`` is atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
-    tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets the usual permissions
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets the usual permissions
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block is done, then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     try:
-        yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, target)
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+@contextlib.contextmanager
+def atomic_paths(*targets: str | Path) -> Iterator[list[Path]]:
+    """Yield temporary paths beside ``targets``; on success they replace the targets together, on error they are removed.
+
+    The renames run with Ctrl-C held, so an interruption leaves every target old or every target new.
+    """
+    finals = [Path(target) for target in targets]
+    temps: list[Path] = []
+    try:
+        for target in finals:
+            temps.append(_temp_beside(target))
+        yield temps
+        for tmp in temps:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        with _interrupts_held():
+            for tmp, target in zip(temps, finals):
+                os.replace(tmp, target)
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target``, on error it is removed."""
+    with atomic_paths(target) as (tmp,):
+        yield tmp
 
 
 def atomic_write_bytes(target: str | Path, data: bytes) -> None:
@@ -89,8 +128,8 @@ def save_model(pipeline, out_dir: str | Path, card: dict) -> dict:
     The joblib file holds the scikit-learn pipeline, the ``.npz`` file its
     compact numpy export (what classifying uses; loading it runs no code). The
     card records both files' sha256, so a changed file is detected on load.
-    Files are written under temporary names and renamed, the card last: an
-    interruption leaves the previous model in place.
+    Files are written under temporary names and renamed together with Ctrl-C
+    held: an interruption leaves the previous model in place.
     """
     import json
 
@@ -101,7 +140,8 @@ def save_model(pipeline, out_dir: str | Path, card: dict) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     compact = CompactModel.from_pipeline(pipeline)
-    with atomic_path(out_dir / MODEL_FILE) as model_tmp, atomic_path(out_dir / COMPACT_FILE) as compact_tmp:
+    targets = (out_dir / MODEL_FILE, out_dir / COMPACT_FILE, out_dir / CARD_FILE)
+    with atomic_paths(*targets) as (model_tmp, compact_tmp, card_tmp):
         joblib.dump({"format": MODEL_FORMAT, "pipeline": pipeline}, model_tmp, compress=3)
         with open(compact_tmp, "wb") as fh:
             import numpy as np
@@ -115,9 +155,7 @@ def save_model(pipeline, out_dir: str | Path, card: dict) -> dict:
             "compact_file": COMPACT_FILE,
             "compact_sha256": sha256_file(compact_tmp),
         }
-        card_tmp = out_dir / f".{CARD_FILE}.new"
         card_tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(card_tmp, out_dir / CARD_FILE)
     return card
 
 

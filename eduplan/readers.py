@@ -10,13 +10,23 @@ where they are recognisable and by the extension otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import extract
 from .errors import InputError
 
-__all__ = ["Document", "decode_bytes", "document_text", "read_text", "read_document", "parse_header"]
+__all__ = [
+    "Document",
+    "decode_bytes",
+    "decode_lines",
+    "utf16_without_bom",
+    "document_text",
+    "read_text",
+    "read_document",
+    "parse_header",
+]
 
 HEADER_KEYS = ("source", "title", "kind", "region", "year")
 _HEADER_LINE = re.compile(r"^(source|title|kind|region|year):[ \t]?(.*)$")
@@ -51,8 +61,24 @@ def _plausible(text: str) -> bool:
     return good / len(sample) > 0.8
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` reads as UTF-16 text without a BOM, else ``None``.
+
+    Windows saves "Unicode" text so; its ASCII characters make NUL bytes that otherwise mean a binary file.
+    """
+    sample = data[:8192]
+    sample = sample[: len(sample) // 2 * 2]
+    if b"\x00" not in sample:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(codec, errors="replace")
+        if _plausible(text) and not _looks_binary(text.encode("utf-8")):
+            return codec
+    return None
+
+
 def decode_bytes(data: bytes, name: str = "input") -> str:
-    """Decode ``data`` as UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030.
+    """Decode ``data`` as UTF-8 (with or without BOM), UTF-16 (with BOM, or without when it reads as text) or GB18030.
 
     Raises :class:`InputError` for binary data or bytes no supported encoding reads.
     """
@@ -63,6 +89,12 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
             raise InputError(f"{name}: looks like UTF-16 but cannot be decoded ({exc.reason})") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    codec = utf16_without_bom(data) if len(data) % 2 == 0 else None
+    if codec:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: looks like UTF-16 but cannot be decoded ({exc.reason})") from None
     if _looks_binary(data):
         raise InputError(f"{name}: binary file, not text (expected a plan as .txt, .docx, .pdf, .html, .csv or .jsonl)")
     for encoding in ("utf-8", "gb18030"):
@@ -73,6 +105,17 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
         if _plausible(text):
             return text
     raise InputError(f"{name}: cannot decode the text (tried UTF-8, UTF-16 and GB18030/GBK)")
+
+
+def decode_lines(lines: Iterable[bytes], name: str = "stdin") -> Iterator[str]:
+    """Decode a stream of text lines one at a time (UTF-8, UTF-8 BOM or GB18030/GBK), e.g. stdin.
+
+    Raises :class:`InputError` naming the line that is binary or cannot be decoded.
+    """
+    for number, raw in enumerate(lines, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        yield decode_bytes(raw, f"{name} line {number}")
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from .errors import InputError
 from .normalizer import normalize
 from .readers import Document, parse_header, read_document
 
-__all__ = ["Item", "segment", "segment_document", "segment_file"]
+__all__ = ["Item", "segment", "segment_document", "segment_file", "plan_items"]
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,16 @@ def _cn_number(text: str) -> int:
 _CN = "一二三四五六七八九十"
 # Levels of the outline: 0 = 一、  1 = (一)  2 = 1. 1、  3 = (1)  4 = 一是 (at a line start only)
 _MARKER = re.compile(
-    rf"(?P<cn>[{_CN}]{{1,3}})[ ]?[、.](?![\d])"
+    rf"(?=[{_CN}(\d])"  # every marker starts so: lets the regex engine skip other characters fast
+    rf"(?:(?P<cn>[{_CN}]{{1,3}})[ ]?[、.](?![\d])"
     rf"|\([ ]?(?P<pcn>[{_CN}]{{1,3}})[ ]?\)"
     r"|(?<![\d.])(?P<num>\d{1,2})[ ]?(?:\.|、)(?![\d])"
     r"|\([ ]?(?P<pnum>\d{1,2})[ ]?\)"
-    rf"|(?P<cnis>[{_CN}]{{1,3}})是(?=[^,;:。])"
+    rf"|(?P<cnis>[{_CN}]{{1,3}})是(?=[^,;:。]))"
 )
 _SENTENCE_END = set("。;!?:")
+# The outline level of each kind of marker (the named groups of _MARKER).
+_KIND_LEVELS = {"cn": 0, "pcn": 1, "num": 2, "pnum": 3, "cnis": 4}
 
 # Page chrome: short lines that are never part of an item.
 _CHROME = re.compile(
@@ -116,16 +121,18 @@ class _Marker:
 def _clean_lines(text: str) -> str:
     """Drop chrome lines and tables of contents; cut at the first footer line after the body."""
     kept: list[str] = []
+    body = False  # whether a line of text was kept (the footer can only follow the body)
     for raw in _drop_contents(text.split("\n")):
         line = raw.strip()
         if not line:
             kept.append("")
             continue
-        if len(line) <= 60 and _FOOTER.search(line) and any(kept):
+        if len(line) <= 60 and _FOOTER.search(line) and body:
             break
         if len(line) <= 80 and _CHROME.search(line):
             continue
         kept.append(line)
+        body = True
     return "\n".join(kept)
 
 
@@ -161,44 +168,46 @@ def _drop_contents(lines: list[str]) -> list[str]:
         if sum(1 for ln in lines[index:run] if ln.strip()) >= 3:
             index = run
             continue
-        out.append(lines[index])
-        index += 1
+        stop = max(run, index + 1)  # a short run is kept whole: rescanning it line by line would be quadratic
+        out.extend(lines[index:stop])
+        index = stop
     return out
+
+
+def _context(text: str, start: int) -> str | None:
+    """Where a number at ``start`` stands: ``"line"``, ``"sentence"``, ``"space"`` or ``None`` (inside a sentence).
+
+    Looks back from ``start`` only (slicing the text before it would be quadratic on long lines).
+    """
+    index = start
+    while index > 0 and text[index - 1] == " ":
+        index -= 1
+    if index == 0 or text[index - 1] == "\n":
+        return "line"
+    if text[index - 1] in _SENTENCE_END:
+        return "sentence"
+    if text[start - 1] == " ":
+        return "space"
+    return None
 
 
 def _candidates(text: str) -> list[_Marker]:
     found: list[_Marker] = []
     for match in _MARKER.finditer(text):
-        start = match.start()
-        before = text[:start].rstrip(" ")
-        if not before or before.endswith("\n"):
-            context = "line"
-        elif before[-1] in _SENTENCE_END:
-            context = "sentence"
-        elif start > 0 and text[start - 1] == " ":
-            context = "space"
-        else:
+        start, end = match.span()
+        kind = match.lastgroup
+        following = text[end : end + 1]
+        if (not following or following in "\n.、)") and (following != "\n" or kind not in ("cn", "pcn")):
             continue
-        if context != "line" and _INLINE_LIST.match(text, match.end()):
+        context = _context(text, start)
+        if context is None or (kind == "cnis" and context != "line"):
+            continue
+        if context != "line" and _INLINE_LIST.match(text, end):
             continue  # an enumeration inside a sentence: "分为:一、背景;二、思路"
-        following = text[match.end() : match.end() + 1]
-        if not following or following in "\n.、)":
-            if following != "\n" or match.group("cn") is None and match.group("pcn") is None:
-                continue
-        if match.group("cn"):
-            level, number = 0, _cn_number(match.group("cn"))
-        elif match.group("pcn"):
-            level, number = 1, _cn_number(match.group("pcn"))
-        elif match.group("num"):
-            level, number = 2, int(match.group("num"))
-        elif match.group("pnum"):
-            level, number = 3, int(match.group("pnum"))
-        elif context == "line":
-            level, number = 4, _cn_number(match.group("cnis"))
-        else:
-            continue
+        value = match.group(kind)
+        number = int(value) if kind in ("num", "pnum") else _cn_number(value)
         if number > 0:
-            found.append(_Marker(start, match.end(), level, number, context))
+            found.append(_Marker(start, end, _KIND_LEVELS[kind], number, context))
     return found
 
 
@@ -311,3 +320,14 @@ def segment_document(doc: Document) -> list[Item]:
 def segment_file(path: str, doc_id: str | None = None) -> list[Item]:
     """Read a plan file (any supported encoding) and return its items."""
     return segment_document(read_document(path, doc_id))
+
+
+def plan_items(path: str | Path, doc_id: str | None = None) -> list[Item]:
+    """The items of a plan file, for commands: raises :class:`InputError` when it has no text or no items."""
+    doc = read_document(path, doc_id)
+    if not doc.text.strip():
+        raise InputError(f"{path}: no text (empty or whitespace-only file)")
+    items = segment_document(doc)
+    if not items:
+        raise InputError(f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)")
+    return items

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InputError
-from .readers import decode_bytes
+from .readers import decode_bytes, utf16_without_bom
 
 __all__ = ["table_kind", "read_table", "iter_table", "detect_encoding"]
 
@@ -42,6 +42,9 @@ def detect_encoding(path: str | Path) -> str:
         return "utf-8-sig"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    codec = utf16_without_bom(head)
+    if codec:
+        return codec
     decode_bytes(head, str(path))  # raises for binary or undecodable data
     try:
         head.decode("utf-8")
@@ -92,7 +95,9 @@ def _iter_jsonl(path: Path, encoding: str, chunksize: int) -> Iterator:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{path}: line {number} is not valid JSON ({exc.msg})") from None
+                raise InputError(
+                    f"{path}: line {number} is not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+                ) from None
             if not isinstance(record, dict):
                 raise InputError(f"{path}: line {number} is not a JSON object")
             rows.append(record)

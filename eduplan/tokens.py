@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["word_tokens", "word_tokens_many", "segment_joined", "jieba_tokens", "segmenter_name", "mask_numbers"]
+__all__ = [
+    "word_tokens",
+    "word_tokens_many",
+    "segment_joined",
+    "mask_many",
+    "jieba_tokens",
+    "segmenter_name",
+    "mask_numbers",
+]
 
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -18,6 +26,13 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def mask_numbers(text: str) -> str:
     """Lower-case ``text`` and replace every number by ``0``: figures (``5010个``) say nothing about the theme."""
     return _NUMBER.sub("0", text.lower())
+
+
+def mask_many(texts: list[str]) -> list[str]:
+    """:func:`mask_numbers` of many texts in one pass."""
+    if len(texts) < 2 or any("\x1e" in t for t in texts):
+        return [mask_numbers(t) for t in texts]
+    return mask_numbers("\x1e".join(texts)).split("\x1e")
 
 
 @lru_cache(maxsize=1)

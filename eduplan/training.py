@@ -28,13 +28,13 @@ def train(
     parameters, grouped-CV accuracy and macro-F1, creation time, model sha256.
     """
     from .evaluation import cross_validate, score
-    from .model import DEFAULT_PARAMS, build_pipeline
+    from .model import DEFAULT_PARAMS, fit_pipeline
 
     params = {**DEFAULT_PARAMS, **(params or {})}
     frame = training_items(data)
+    Path(out).mkdir(parents=True, exist_ok=True)  # an --out that cannot be written fails now, not after training
     card: dict = {
         "themes": taxonomy.ids(),
-        "classes": sorted(set(frame["label"])),
         "corpus": {
             "file": Path(data).name,
             "sha256": sha256_file(data),
@@ -58,9 +58,9 @@ def train(
     if progress:
         progress(f"fitting the final model on {len(frame)} items")
     started = time.perf_counter()
-    pipeline = build_pipeline(**params)
-    pipeline.fit(frame["text"].tolist(), frame["label"].to_numpy())
+    pipeline = fit_pipeline(frame["text"].tolist(), frame["label"].to_numpy(), params)
     card["fit_seconds"] = round(time.perf_counter() - started, 2)
+    card["classes"] = [str(c) for c in pipeline.classes_]
     card["created"] = datetime.now(UTC).replace(microsecond=0).isoformat()
     if progress:
         progress(f"writing {Path(out)}")

@@ -36,11 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from eduplan import taxonomy  # noqa: E402
 from eduplan.corpus import training_items  # noqa: E402
-from eduplan.model import Classifier, build_pipeline  # noqa: E402
+from eduplan.model import Classifier, fit_pipeline  # noqa: E402
 from eduplan.normalizer import normalize_many  # noqa: E402
 from eduplan.tokens import jieba_tokens  # noqa: E402
 
 N_SPLITS = 5
+FT_TRIES = 30
+FT_RETRIES: list[int] = []  # one entry per fastText training run that ended in NaN
 RESULTS = ROOT / "experiments" / "RESULTS.md"
 START, END = "<!-- compare:start -->", "<!-- compare:end -->"
 
@@ -85,7 +87,13 @@ def _ft_train(texts, labels, **params):
 
     path = _ft_file(texts, labels)
     try:
-        return fasttext.train_supervised(path, verbose=0, seed=0, thread=1, **params)
+        for seed in range(FT_TRIES):  # fastText here stops with "Encountered NaN" in about half the runs: retry
+            try:
+                return fasttext.train_supervised(path, verbose=0, seed=seed, thread=1, **params)
+            except RuntimeError as exc:
+                FT_RETRIES.append(seed)
+                if "NaN" not in str(exc) or seed == FT_TRIES - 1:
+                    raise
     finally:
         os.unlink(path)
 
@@ -102,22 +110,28 @@ def fasttext_default(train_texts, train_labels):
     return _ft_predictor(_ft_train(train_texts, train_labels))
 
 
-FT_GRID = [dict(epoch=e, lr=lr, wordNgrams=n) for e in (25, 50) for lr in (0.5, 1.0) for n in (1, 2)]
+FT_GRID = [dict(epoch=e, lr=lr, wordNgrams=n) for e in (25, 50, 100) for lr in (0.1, 0.5) for n in (1, 2)]
 
 
 def fasttext_tuned(train_texts, train_labels, train_groups):
     """fastText with epoch, lr and wordNgrams chosen by an inner GroupKFold(3) on the training documents."""
     train_labels = np.asarray(train_labels, dtype=object)
-    best, best_f1 = FT_GRID[0], -1.0
+    ranked = []
     for params in FT_GRID:
         predicted = np.empty(len(train_texts), dtype=object)
-        for inner_train, inner_test in GroupKFold(3).split(train_texts, train_labels, train_groups):
-            model = _ft_train([train_texts[i] for i in inner_train], train_labels[inner_train], **params)
-            predicted[inner_test] = _ft_predictor(model)([train_texts[i] for i in inner_test])
-        score = f1_score(train_labels, predicted, average="macro")
-        if score > best_f1:
-            best, best_f1 = params, score
-    return _ft_predictor(_ft_train(train_texts, train_labels, **best))
+        try:
+            for inner_train, inner_test in GroupKFold(3).split(train_texts, train_labels, train_groups):
+                model = _ft_train([train_texts[i] for i in inner_train], train_labels[inner_train], **params)
+                predicted[inner_test] = _ft_predictor(model)([train_texts[i] for i in inner_test])
+        except RuntimeError:  # diverged (NaN) with every seed: not a usable setting
+            continue
+        ranked.append((f1_score(train_labels, predicted, average="macro"), FT_GRID.index(params)))
+    for _, index in sorted(ranked, reverse=True):  # the best setting that trains on the whole fold
+        try:
+            return _ft_predictor(_ft_train(train_texts, train_labels, **FT_GRID[index]))
+        except RuntimeError:
+            continue
+    raise RuntimeError("no fastText setting trained without NaN")
 
 
 def textgrocery(train_texts, train_labels):
@@ -146,7 +160,7 @@ def stock(train_texts, train_labels):
 
 
 def eduplan_shipped(train_texts, train_labels):
-    clf = Classifier.from_pipeline(build_pipeline().fit(train_texts, train_labels))
+    clf = Classifier.from_pipeline(fit_pipeline(train_texts, train_labels))
     return clf.predict
 
 
@@ -272,6 +286,11 @@ def main() -> None:
             f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['train_seconds_per_fold']} | {r['predict_items_per_second']:,} |"
         )
     lines += [
+        "",
+        f'fastText stopped with "Encountered NaN" in {len(FT_RETRIES)} training runs of this comparison (the',
+        "fasttext-numpy2 wheel and fastText 0.9.3 built from source both do this on this corpus, in about half the runs",
+        "with default settings); each such run was repeated with the next seed. With default settings (5 epochs,",
+        "lr 0.1) fastText does not move off the uniform distribution on ~590 training items and predicts the majority class.",
         "",
         "Learning curve (macro-F1 against the number of training documents): `experiments/learning_curve.png`.",
         "",

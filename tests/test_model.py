@@ -201,3 +201,18 @@ def test_shipped_model_is_fresh_and_loads():
     clf = load_model()
     assert clf is load_model()  # loaded once per process
     assert clf.predict(["加强教师队伍建设,深化师德师风建设"]) == ["teachers"]
+
+
+def test_a_theme_with_one_item_is_left_out_and_rare_themes_still_train(small_model):
+    import pandas as pd
+
+    from eduplan.model import fit_pipeline
+
+    frame = pd.read_csv(small_model[1])
+    frame = frame[frame.label != "skip"]
+    texts = frame.text.tolist() + ["加强国际交流合作,建立友好学校", "开展教育督导评估", "开展教育督导检查"]
+    labels = frame.label.tolist() + ["international", "governance", "governance"]
+    pipe = fit_pipeline(texts, labels)
+    assert list(pipe.classes_) == ["governance", "preschool", "safety", "teachers"]
+    with pytest.raises(DataError, match="two themes"):
+        fit_pipeline(["甲", "乙", "丙"], ["safety", "safety", "teachers"])
