@@ -185,6 +185,20 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _model(path: Path | None, trust: bool = False):
+    """Load the model for a command; notes about untrusted models go to stderr."""
+    import warnings
+
+    from .loading import UntrustedModelWarning, load_model
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UntrustedModelWarning)
+        clf = load_model(path, trust=trust)
+    for warning in caught:
+        _say(f"note: {warning.message}")
+    return clf
+
+
 def _flat(row: dict) -> dict:
     """A row with its list fields (top-k, explanation) turned into one string each, for tables and CSV."""
     out = dict(row)
@@ -240,12 +254,10 @@ def classify(
     chunksize: int = typer.Option(10_000, min=1, help="Rows read at a time from CSV/JSONL files."),
 ) -> None:
     """Classify plan items by theme."""
-    import warnings
 
     from . import taxonomy
     from .batch import classify_document_rows, classify_table, classify_texts, source_kind
     from .errors import UsageError
-    from .loading import UntrustedModelWarning, load_model
     from .readers import decode_lines
 
     n_themes = len(taxonomy.ids())
@@ -255,11 +267,7 @@ def classify(
         raise UsageError(f"--min-score must be between 0 and 1, got {min_score}")
     fmt = fmt or (Format.table if sys.stdout.isatty() else Format.jsonl)
     kinds = [source_kind(src) for src in inputs]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UntrustedModelWarning)
-        clf = load_model(model, trust=trust)
-    for warning in caught:
-        _say(f"note: {warning.message}")
+    clf = _model(model, trust)
     explain_k = 8 if explain else 0
     columns = ["label", "score"] + (["top"] if top_k > 1 else []) + (["explain"] if explain else []) + ["text"]
 
@@ -370,18 +378,12 @@ def profile(
     ),
 ) -> None:
     """Share of items and of characters per theme in each plan, side by side."""
-    import warnings
 
     from . import taxonomy
-    from .loading import UntrustedModelWarning, load_model
     from .profiling import compare, write_chart
     from .profiling import profile as plan_profile
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UntrustedModelWarning)
-        clf = load_model(model)
-    for warning in caught:
-        _say(f"note: {warning.message}")
+    clf = _model(model)
     frame = plan_profile(docs, clf, meta)
     result = compare(frame, by=by, meta=meta)
     if chart:
@@ -440,16 +442,10 @@ def report(
     ),
 ) -> None:
     """Write an HTML report: chart, comparison table and every item by theme, filterable."""
-    import warnings
 
-    from .loading import UntrustedModelWarning, load_model
     from .reporting import report as write_report
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UntrustedModelWarning)
-        clf = load_model(model)
-    for warning in caught:
-        _say(f"note: {warning.message}")
+    clf = _model(model)
     typer.echo(f"report written to {write_report(docs, out, clf, meta)}")
 
 

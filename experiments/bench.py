@@ -35,8 +35,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "experiments"))
 
 N_ITEMS = 10_000
-FT_TRIES = 30
-FT_RETRIES: list[int] = []
 REPEATS = 5
 ONE_ITEM = "新建改扩建幼儿园20所，新增学位5010个"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -86,23 +84,11 @@ def make_plain_jieba():
 
 
 def _fasttext_model(segment):
-    import fasttext
+    """fastText trained on the corpus: 50 epochs, lr 0.5, word bigrams (a setting from compare.py's tuning grid)."""
+    from compare import _ft_train
 
     texts, labels = corpus()
-    fd, path = tempfile.mkstemp(suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        for text, label in zip(texts, labels):
-            fh.write(f"__label__{label} {' '.join(segment(text))}\n")
-    try:
-        for seed in range(FT_TRIES):  # fastText here stops with "Encountered NaN" in about half the runs: retry
-            try:
-                return fasttext.train_supervised(path, verbose=0, seed=seed, thread=1, epoch=50, lr=0.5, wordNgrams=2)
-            except RuntimeError as exc:
-                FT_RETRIES.append(seed)
-                if "NaN" not in str(exc) or seed == FT_TRIES - 1:
-                    raise
-    finally:
-        os.unlink(path)
+    return _ft_train(texts, labels, segment, epoch=50, lr=0.5, wordNgrams=2)
 
 
 def _rjieba_segment(text: str) -> list[str]:

@@ -74,18 +74,19 @@ def keywords(train_texts, train_labels):
     return predict
 
 
-def _ft_file(texts, labels) -> str:
+def _ft_file(texts, labels, segment) -> str:
     fd, path = tempfile.mkstemp(suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         for text, label in zip(texts, labels):
-            fh.write(f"__label__{label} {' '.join(jieba_tokens(text))}\n")
+            fh.write(f"__label__{label} {' '.join(segment(text))}\n")
     return path
 
 
-def _ft_train(texts, labels, **params):
+def _ft_train(texts, labels, segment=jieba_tokens, **params):
+    """fastText supervised on ``segment``-ed texts (also used by bench.py)."""
     import fasttext
 
-    path = _ft_file(texts, labels)
+    path = _ft_file(texts, labels, segment)
     try:
         for seed in range(FT_TRIES):  # fastText here stops with "Encountered NaN" in about half the runs: retry
             try:
