@@ -163,7 +163,7 @@ def classify_frame(frame, column: str = "text", model=None, min_score: float | N
         model = load_model()
     if column not in frame.columns:
         raise InputError(f"no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
-    cells = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in frame[column].tolist()]
+    cells = [_cell_text(v) for v in frame[column].tolist()]
     filled = [i for i, text in enumerate(cells) if text.strip()]
     predictions = dict(zip(filled, model.classify([cells[i] for i in filled], 1, min_score)))
     labels = [predictions[i].label if i in predictions else "empty" for i in range(len(cells))]

@@ -42,39 +42,20 @@ def make_features(
     ``min_df=2`` keeps only n-grams seen in two items or more, and ``mask_digits``
     maps numbers to ``0``: both stop the model from memorising one item's wording.
     """
-    preprocessor = mask_numbers if mask_digits else None
+    shared = {
+        "preprocessor": mask_numbers if mask_digits else None,
+        "min_df": min_df,
+        "sublinear_tf": sublinear_tf,
+        "max_features": max_features,
+    }
     parts = []
     if words:
-        parts.append(
-            (
-                "words",
-                TfidfVectorizer(
-                    tokenizer=word_tokens,
-                    token_pattern=None,
-                    lowercase=False,
-                    preprocessor=preprocessor,
-                    ngram_range=word_ngrams,
-                    min_df=min_df,
-                    sublinear_tf=sublinear_tf,
-                    max_features=max_features,
-                ),
-            )
+        vectorizer = TfidfVectorizer(
+            tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=word_ngrams, **shared
         )
+        parts.append(("words", vectorizer))
     if chars:
-        parts.append(
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char",
-                    ngram_range=char_ngrams,
-                    lowercase=True,
-                    preprocessor=preprocessor,
-                    min_df=min_df,
-                    sublinear_tf=sublinear_tf,
-                    max_features=max_features,
-                ),
-            )
-        )
+        parts.append(("chars", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, lowercase=True, **shared)))
     if not parts:
         raise ValueError("at least one of words or chars must be used")
     return FeatureUnion(parts)
