@@ -7,6 +7,7 @@ result. Errors a user can cause end in one line on stderr and exit code 1
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -185,18 +186,26 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _model(path: Path | None, trust: bool = False):
-    """Load the model for a command; notes about untrusted models go to stderr."""
+@contextlib.contextmanager
+def _notes(*categories: type[Warning]):
+    """Show the library's warnings of ``categories`` (untrusted models, documents left out) as ``note:`` lines."""
     import warnings
 
+    with warnings.catch_warnings(record=True) as caught:
+        for category in categories:
+            warnings.simplefilter("always", category)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, categories):
+            _say(f"note: {warning.message}")
+
+
+def _model(path: Path | None, trust: bool = False):
+    """Load the model for a command; notes about untrusted models go to stderr."""
     from .loading import UntrustedModelWarning, load_model
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UntrustedModelWarning)
-        clf = load_model(path, trust=trust)
-    for warning in caught:
-        _say(f"note: {warning.message}")
-    return clf
+    with _notes(UntrustedModelWarning):
+        return load_model(path, trust=trust)
 
 
 def _flat(row: dict) -> dict:
@@ -380,11 +389,12 @@ def profile(
     """Share of items and of characters per theme in each plan, side by side."""
 
     from . import taxonomy
-    from .profiling import compare, write_chart
+    from .profiling import NoItemsWarning, compare, write_chart
     from .profiling import profile as plan_profile
 
     clf = _model(model)
-    frame = plan_profile(docs, clf, meta)
+    with _notes(NoItemsWarning):
+        frame = plan_profile(docs, clf, meta)
     result = compare(frame, by=by, meta=meta)
     if chart:
         _say(f"chart written to {write_chart(result, chart)}")
@@ -443,10 +453,13 @@ def report(
 ) -> None:
     """Write an HTML report: chart, comparison table and every item by theme, filterable."""
 
+    from .profiling import NoItemsWarning
     from .reporting import report as write_report
 
     clf = _model(model)
-    typer.echo(f"report written to {write_report(docs, out, clf, meta)}")
+    with _notes(NoItemsWarning):
+        written = write_report(docs, out, clf, meta)
+    typer.echo(f"report written to {written}")
 
 
 # ---------------------------------------------------------------- entry point

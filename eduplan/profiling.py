@@ -11,6 +11,7 @@ so the shares of one document (items, and characters) sum to 1 over all rows.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -40,6 +41,10 @@ GROUPINGS = ("region", "year")
 DEFAULT_META = Path("seeds") / "INDEX.csv"
 
 
+class NoItemsWarning(UserWarning):
+    """A document of several has no numbered items and is left out of the profile."""
+
+
 def rows() -> list[tuple[str, str]]:
     """``(row id, Chinese name)`` of a profile: the themes in taxonomy order, then the extra rows."""
     names = taxonomy.names("zh")
@@ -47,7 +52,11 @@ def rows() -> list[tuple[str, str]]:
 
 
 def classify_documents(docs: str | Path | Iterable[str | Path], model=None, explain: int = 0) -> dict[str, object]:
-    """Classify every item of each document: ``{doc_id: frame}`` in input order (see ``classify_document``)."""
+    """Classify every item of each document: ``{doc_id: frame}`` in input order (see ``classify_document``).
+
+    Of several documents, those without numbered items are left out with a
+    :class:`NoItemsWarning`; a single such document is an error.
+    """
     if model is None:
         from .loading import load_model
 
@@ -63,8 +72,14 @@ def classify_documents(docs: str | Path | Iterable[str | Path], model=None, expl
             raise UsageError(f"{path}: two documents with the doc_id {path.stem!r} (the file name without extension)")
         frame = model.classify_document(path, explain=explain)
         if frame.empty:
-            raise InputError(f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)")
+            message = f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)"
+            if len(paths) == 1:
+                raise InputError(message)
+            warnings.warn(f"{message}; left out", NoItemsWarning, stacklevel=2)
+            continue
         out[path.stem] = frame
+    if not out:
+        raise InputError("none of the documents has numbered items")
     return out
 
 

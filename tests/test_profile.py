@@ -85,6 +85,22 @@ def _row(frame, doc_id, theme):
 # ---------------------------------------------------------------- profile
 
 
+def test_documents_without_items_are_left_out_of_a_multi_document_profile(small_model, clf, docs, tmp_path):
+    from eduplan.profiling import NoItemsWarning
+
+    prose = tmp_path / "prose.txt"
+    prose.write_text("这是一段没有编号的说明文字。", encoding="utf-8")
+    with pytest.warns(NoItemsWarning, match="prose.txt: no numbered items"):
+        frame = profile([docs[0], prose], clf)
+    assert set(frame["doc_id"]) == {"plan_a"}
+    with pytest.raises(InputError, match="none of the documents"), pytest.warns(NoItemsWarning):
+        profile([prose, prose.with_name("prose.txt")], clf)
+    result = CliRunner().invoke(
+        app, ["report", str(docs[0]), str(prose), "--out", str(tmp_path / "r.html"), "--model", str(small_model[0])]
+    )
+    assert result.exit_code == 0 and "left out" in result.stderr and (tmp_path / "r.html").exists()
+
+
 def test_profile_counts_items_and_characters_per_theme_in_taxonomy_order(clf, docs):
     frame = profile(docs, clf)
     assert list(frame.columns) == COLUMNS
