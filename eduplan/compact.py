@@ -124,8 +124,8 @@ class CompactModel:
             arrays[f"{name[:-1]}_ngrams"] = np.array(vectorizer.ngram_range)
             sublinear = bool(vectorizer.sublinear_tf)
             mask = vectorizer.preprocessor is mask_numbers
-            if vectorizer.norm != "l2" or not vectorizer.use_idf:
-                raise ValueError("only l2-normalised tf-idf blocks can be exported")
+            if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.max_features is not None:
+                raise ValueError("only l2-normalised tf-idf blocks without max_features can be exported")
         if "words" in parts and tuple(parts["words"].ngram_range) not in ((1, 1), (1, 2)):
             raise ValueError("word n-grams must be (1, 1) or (1, 2)")
         if "chars" in parts and parts["chars"].ngram_range[1] > 3:
@@ -247,12 +247,17 @@ class CompactModel:
         ends = np.cumsum(codes == 0)  # separators up to and including each position
         row_of = ends - (codes == 0)  # the text each position belongs to
         all_rows, all_cols = [], []
+        known = None  # per position: whether the (n-1)-gram starting there is in the vocabulary
         for n in range(low, high + 1):
             if len(codes) < n:
                 continue
             keys, valid = _char_keys(codes, n)
+            if known is not None:  # an n-gram seen in min_df items has both its (n-1)-grams seen there too
+                valid &= known[:-1] & known[1:]
             keys, rows = keys[valid], row_of[: len(valid)][valid]
             cols, hit = self._lookup(self._char_sorted_keys, self._char_sorted_cols, keys, "chars")
+            known = np.zeros(len(valid), dtype=bool)
+            known[np.flatnonzero(valid)[hit]] = True
             all_rows.append(rows[hit])
             all_cols.append(cols)
         return self._counted(all_rows, all_cols, len(self.char_terms), self.char_idf)
