@@ -86,18 +86,11 @@ def classify_table(
     """
     row_number = 0
     for chunk in iter_table(path, chunksize):
-        if column not in chunk.columns:
-            raise InputError(
-                f"{path}: no column {column!r} (columns: {', '.join(map(str, chunk.columns))}); use --column"
-            )
-        cells = [_cell_text(v) for v in chunk[column].tolist()]
-        filled = [i for i, text in enumerate(cells) if text.strip()]
-        texts = [cells[i] for i in filled]
-        predictions = _classify_parallel(model, texts, top_k, min_score, explain, jobs)
-        by_index = dict(zip(filled, predictions))
-        for i, text in enumerate(cells):
+        cells, predictions = _classify_cells(
+            chunk, column, f"{path}: ", lambda texts: _classify_parallel(model, texts, top_k, min_score, explain, jobs)
+        )
+        for text, pred in zip(cells, predictions):
             row_number += 1
-            pred = by_index.get(i)
             if pred is None:
                 yield {"row": row_number, "text": text, "label": "empty", "score": 0.0, "theme": "", "top": []}
             else:
@@ -108,6 +101,17 @@ def classify_table(
 
 # What spreadsheets and pandas write for a missing value: such cells are ``empty``, not text to classify.
 _MISSING = {"nan", "NaN", "-nan", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None"}
+
+
+def _classify_cells(frame, column: str, where: str, classify) -> tuple[list[str], list]:
+    """The cells of ``column`` as text, and each one's prediction (``None`` for an empty cell, never classified)."""
+    if column not in frame.columns:
+        hint = "; use --column" if where else ""
+        raise InputError(f"{where}no column {column!r} (columns: {', '.join(map(str, frame.columns))}){hint}")
+    cells = [_cell_text(v) for v in frame[column].tolist()]
+    filled = [i for i, text in enumerate(cells) if text.strip()]
+    by_index = dict(zip(filled, classify([cells[i] for i in filled])))
+    return cells, [by_index.get(i) for i in range(len(cells))]
 
 
 def _cell_text(value) -> str:
@@ -161,12 +165,8 @@ def classify_frame(frame, column: str = "text", model=None, min_score: float | N
         from .loading import load_model
 
         model = load_model()
-    if column not in frame.columns:
-        raise InputError(f"no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
-    cells = [_cell_text(v) for v in frame[column].tolist()]
-    filled = [i for i, text in enumerate(cells) if text.strip()]
-    predictions = dict(zip(filled, model.classify([cells[i] for i in filled], 1, min_score)))
-    labels = [predictions[i].label if i in predictions else "empty" for i in range(len(cells))]
-    scores = [predictions[i].score if i in predictions else 0.0 for i in range(len(cells))]
-    themes = [predictions[i].theme if i in predictions else "" for i in range(len(cells))]
+    _, predictions = _classify_cells(frame, column, "", lambda texts: model.classify(texts, 1, min_score))
+    labels = [p.label if p else "empty" for p in predictions]
+    scores = [p.score if p else 0.0 for p in predictions]
+    themes = [p.theme if p else "" for p in predictions]
     return frame.assign(label=labels, score=scores, theme=themes)
