@@ -20,6 +20,7 @@ from . import taxonomy
 
 __all__ = [
     "DEFAULT_PARAMS",
+    "FIT_OPTIONS",
     "UNCERTAIN",
     "OUT_OF_SCOPE",
     "build_pipeline",
@@ -39,7 +40,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "C": 1.0,
     "calibration_cv": 3,
     "random_state": 0,
+    "taxonomy_terms": True,
 }
+FIT_OPTIONS = ("taxonomy_terms",)
+"""Parameters of :func:`fit_pipeline` (what it trains on), not of :func:`build_pipeline`."""
 
 
 def build_pipeline(
@@ -86,8 +90,12 @@ def build_pipeline(
 def fit_pipeline(texts: list[str], labels, params: dict | None = None):
     """Fit :func:`build_pipeline` on ``texts``; themes with a single item are left out.
 
-    Calibration needs at least two items of a theme; with fewer than three,
-    it uses as many folds as the rarest theme has items.
+    With ``taxonomy_terms`` (the default, chosen by grouped cross-validation in
+    ``experiments/compare_models.py``) the taxonomy's own terms of every trained
+    theme (:func:`eduplan.taxonomy.term_examples`) are added as short examples:
+    ``普惠性民办幼儿园`` is preschool even where the corpus has few such items.
+    Calibration needs at least two examples of a theme; with fewer than three,
+    it uses as many folds as the rarest theme has.
     """
     from collections import Counter
 
@@ -100,9 +108,17 @@ def fit_pipeline(texts: list[str], labels, params: dict | None = None):
     kept = {label for label, n in counts.items() if n >= 2}
     if len(kept) < 2:
         raise DataError("training needs at least two themes with two labeled items each")
-    params["calibration_cv"] = min(params["calibration_cv"], min(counts[label] for label in kept))
-    pipeline = build_pipeline(**params)
-    return pipeline.fit([t for t, k in zip(texts, keep) if k], labels[keep])
+    train_texts = [t for t, k in zip(texts, keep) if k]
+    train_labels = labels[keep].tolist()
+    if params["taxonomy_terms"]:
+        term_texts, term_labels = taxonomy.term_examples(kept)
+        train_texts += term_texts
+        train_labels += term_labels
+    rarest = min(Counter(train_labels).values())
+    pipe_params = {k: v for k, v in params.items() if k not in FIT_OPTIONS}
+    pipe_params["calibration_cv"] = min(pipe_params["calibration_cv"], rarest)
+    pipeline = build_pipeline(**pipe_params)
+    return pipeline.fit(train_texts, np.asarray(train_labels, dtype=object))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,10 +11,16 @@ from pathlib import Path
 from .errors import DataError
 from .resources import taxonomy_path
 
-__all__ = ["Theme", "SKIP", "load", "themes", "ids", "names", "get", "is_theme"]
+__all__ = ["Theme", "SKIP", "load", "themes", "ids", "names", "get", "is_theme", "term_examples"]
 
 SKIP = "skip"
 """Label of corpus items that are not tasks (kept in the corpus, left out of training)."""
+
+
+_TERM_SEPARATORS = re.compile(r"[,;:，；：、/]")
+_LATIN_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9+–-]*(?:\s+[A-Za-z0-9][A-Za-z0-9+–-]*)*")
+_MARKS = re.compile(r"[\"“”()（）]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,20 @@ class Theme:
     zh: str
     en: str
     description: str
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The Chinese name and the Chinese terms of the description, in order (English glosses dropped).
+
+        ``"普惠 / 公办园, 小区配套园"`` gives ``普惠``, ``公办园``, ``小区配套园``: the taxonomy's own
+        words for the theme, which training adds as short examples (see :func:`term_examples`).
+        """
+        found: list[str] = [self.zh]
+        for part in _TERM_SEPARATORS.split(self.description):
+            term = " ".join(_MARKS.sub("", _LATIN_WORDS.sub(" ", part)).split())
+            if _CJK.search(term) and term not in found:
+                found.append(term)
+        return tuple(found)
 
 
 def load(path: str | Path | None = None) -> tuple[Theme, ...]:
@@ -64,3 +85,15 @@ def get(theme_id: str) -> Theme:
 def is_theme(label: str) -> bool:
     """Whether ``label`` is a theme id of the taxonomy."""
     return label in ids()
+
+
+def term_examples(theme_ids) -> tuple[list[str], list[str]]:
+    """Texts and labels of the taxonomy terms (:attr:`Theme.terms`) of ``theme_ids``, in taxonomy order."""
+    wanted = set(theme_ids)
+    texts: list[str] = []
+    labels: list[str] = []
+    for theme in themes():
+        if theme.id in wanted:
+            texts += theme.terms
+            labels += [theme.id] * len(theme.terms)
+    return texts, labels

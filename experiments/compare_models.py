@@ -3,11 +3,17 @@
 Every variant is scored on the same GroupKFold splits of data/items.csv (all
 items of a document on one side), and the table is written to
 experiments/model_selection.md (and .json). Run: python experiments/compare_models.py
+
+Variants marked "+ taxonomy terms" also train on the taxonomy's own terms of
+each theme in the training fold (eduplan.taxonomy.term_examples); "heading
+repeated" doubles each item's first sentence (the taxonomy decides by it).
+Only corpus items of held-out documents are scored.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +29,7 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from eduplan import taxonomy  # noqa: E402
 from eduplan.corpus import training_items  # noqa: E402
 from eduplan.features import TextNormalizer, make_features  # noqa: E402
 
@@ -44,18 +51,36 @@ def sgd():
 
 
 RAW = dict(min_df=1, mask_digits=False)
+TERMS = {"terms": True}
 VARIANTS = {
-    "words(1,1) + LR": (dict(RAW, chars=False, word_ngrams=(1, 1)), logreg),
-    "chars(1,3) + LR": (dict(RAW, words=False), logreg),
-    "words(1,2)+chars(1,3) + LR": (dict(RAW), logreg),
-    "words(1,2)+chars(1,3) + SGD modified_huber": (dict(RAW), sgd),
-    "words(1,2)+chars(1,3) + LinearSVC (calibrated)": (dict(RAW), svc),
-    "words(1,2)+chars(1,3), numbers masked + LinearSVC": (dict(min_df=1), svc),
-    "words(1,2)+chars(1,3), masked, min_df=2 + LR": (dict(), logreg),
-    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=0.3": (dict(), lambda: svc(0.3)),
-    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=1 (shipped)": (dict(), svc),
-    "words(1,2)+chars(2,4), masked, min_df=2 + LinearSVC C=1": (dict(char_ngrams=(2, 4)), svc),
+    "words(1,1) + LR": (dict(RAW, chars=False, word_ngrams=(1, 1)), logreg, {}),
+    "chars(1,3) + LR": (dict(RAW, words=False), logreg, {}),
+    "words(1,2)+chars(1,3) + LR": (dict(RAW), logreg, {}),
+    "words(1,2)+chars(1,3) + SGD modified_huber": (dict(RAW), sgd, {}),
+    "words(1,2)+chars(1,3) + LinearSVC (calibrated)": (dict(RAW), svc, {}),
+    "words(1,2)+chars(1,3), numbers masked + LinearSVC": (dict(min_df=1), svc, {}),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LR": (dict(), logreg, {}),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=0.3": (dict(), lambda: svc(0.3), {}),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=1": (dict(), svc, {}),
+    "words(1,2)+chars(2,4), masked, min_df=2 + LinearSVC C=1": (dict(char_ngrams=(2, 4)), svc, {}),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=1, heading repeated": (dict(), svc, {"heading": True}),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LR + taxonomy terms": (dict(), logreg, TERMS),
+    "words(1,2)+chars(2,4), masked, min_df=2 + LinearSVC C=1 + taxonomy terms": (dict(char_ngrams=(2, 4)), svc, TERMS),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=1 + taxonomy terms, heading repeated": (
+        dict(),
+        svc,
+        dict(TERMS, heading=True),
+    ),
+    "words(1,2)+chars(1,3), masked, min_df=2 + LinearSVC C=1 + taxonomy terms (shipped)": (dict(), svc, TERMS),
 }
+_HEADING = re.compile(r"^(.+?[。;；!！?？:：])")
+
+
+def with_heading(text: str) -> str:
+    """The item with its first sentence (its heading) written twice."""
+    found = _HEADING.match(text)
+    heading = found.group(1) if found and len(found.group(1)) < 60 else text[:40]
+    return heading + "。" + text
 
 
 def main() -> None:
@@ -63,15 +88,20 @@ def main() -> None:
     texts, labels, groups = frame["text"].tolist(), frame["label"].to_numpy(), frame["doc_id"].to_numpy()
     splits = list(GroupKFold(n_splits=N_SPLITS).split(texts, labels, groups))
     results = []
-    for name, (feature_args, make_clf) in VARIANTS.items():
+    for name, (feature_args, make_clf, options) in VARIANTS.items():
         predicted = np.empty(len(texts), dtype=object)
         started = time.perf_counter()
+        shown = [with_heading(t) for t in texts] if options.get("heading") else texts
         for train_idx, test_idx in splits:
             pipe = Pipeline(
                 [("normalize", TextNormalizer()), ("features", make_features(**feature_args)), ("clf", make_clf())]
             )
-            pipe.fit([texts[i] for i in train_idx], labels[train_idx])
-            predicted[test_idx] = pipe.predict([texts[i] for i in test_idx])
+            train_texts, train_labels = [shown[i] for i in train_idx], labels[train_idx].tolist()
+            if options.get("terms"):
+                term_texts, term_labels = taxonomy.term_examples(set(train_labels))
+                train_texts, train_labels = train_texts + term_texts, train_labels + term_labels
+            pipe.fit(train_texts, np.asarray(train_labels, dtype=object))
+            predicted[test_idx] = pipe.predict([shown[i] for i in test_idx])
         seconds = time.perf_counter() - started
         row = {
             "variant": name,
@@ -80,7 +110,7 @@ def main() -> None:
             "seconds": round(seconds, 1),
         }
         results.append(row)
-        print(f"{name:50s} acc={row['accuracy']:.3f} macroF1={row['macro_f1']:.3f} ({seconds:.0f}s)", flush=True)
+        print(f"{name:90s} acc={row['accuracy']:.3f} macroF1={row['macro_f1']:.3f} ({seconds:.0f}s)", flush=True)
     out = ROOT / "experiments" / "model_selection.json"
     out.write_text(
         json.dumps(

@@ -216,3 +216,35 @@ def test_a_theme_with_one_item_is_left_out_and_rare_themes_still_train(small_mod
     assert list(pipe.classes_) == ["governance", "preschool", "safety", "teachers"]
     with pytest.raises(DataError, match="two themes"):
         fit_pipeline(["甲", "乙", "丙"], ["safety", "safety", "teachers"])
+
+
+def test_taxonomy_terms_are_the_chinese_words_of_each_description():
+    preschool = taxonomy.get("preschool").terms
+    assert preschool[0] == "学前教育"  # the theme's name comes first
+    assert {"普惠", "公办园", "小区配套园", "普惠性民办幼儿园"} <= set(preschool)
+    assert "专门学校" in taxonomy.get("special_education").terms
+    for theme in taxonomy.themes():
+        assert theme.terms, theme.id
+        for term in theme.terms:  # English glosses, quotes and brackets are dropped
+            assert not any(ch.isascii() and ch.isalnum() for ch in term), (theme.id, term)
+            assert not set(term) & set('"“”()/,'), (theme.id, term)
+    texts, labels = taxonomy.term_examples(["teachers", "preschool"])
+    assert set(labels) == {"preschool", "teachers"} and labels.index("preschool") < labels.index("teachers")
+    assert len(texts) == len(taxonomy.get("preschool").terms) + len(taxonomy.get("teachers").terms)
+
+
+def test_taxonomy_terms_teach_words_the_corpus_lacks(small_model):
+    import pandas as pd
+
+    from eduplan.model import fit_pipeline
+
+    frame = pd.read_csv(small_model[1])
+    frame = frame[frame.label != "skip"]
+    unseen = "全面开展无证园专项治理"  # 无证园 is a preschool term of the taxonomy, absent from the fixture corpus
+    assert not frame.text.str.contains("无证园").any()
+    with_terms = fit_pipeline(frame.text.tolist(), frame.label.tolist())
+    without = fit_pipeline(frame.text.tolist(), frame.label.tolist(), {"taxonomy_terms": False})
+    assert list(with_terms.classes_) == list(without.classes_) == ["preschool", "safety", "teachers"]
+    assert with_terms.predict([unseen])[0] == "preschool"
+    proba = dict(zip(with_terms.classes_, with_terms.predict_proba([unseen])[0]))
+    assert proba["preschool"] > dict(zip(without.classes_, without.predict_proba([unseen])[0]))["preschool"]
