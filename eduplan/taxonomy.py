@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,7 +88,7 @@ def is_theme(label: str) -> bool:
     return label in ids()
 
 
-def term_examples(theme_ids) -> tuple[list[str], list[str]]:
+def term_examples(theme_ids: Iterable[str]) -> tuple[list[str], list[str]]:
     """Texts and labels of the taxonomy terms (:attr:`Theme.terms`) of ``theme_ids``, in taxonomy order."""
     wanted = set(theme_ids)
     texts: list[str] = []
