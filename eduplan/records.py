@@ -1,0 +1,107 @@
+"""Item records: the one unit that flows from readers and the segmenter to the model and on to the writers.
+
+An :class:`Item` is one numbered task of a plan with its context: the heading
+it stands under (``section``) and its document's ``title``. Models take
+records, plain strings (text without context) or a pandas DataFrame with a
+``text`` column and optional ``section`` and ``title`` columns;
+:func:`as_columns` turns any of them into :class:`Columns`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["Item", "Columns", "CONTEXT", "as_columns"]
+
+CONTEXT = ("section", "title")
+"""The context fields of an item, besides its text."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One numbered task of a plan: ``text`` has its number removed and keeps its heading sentence."""
+
+    doc_id: str
+    section: str
+    number: str
+    text: str
+    title: str = ""
+
+    @property
+    def item_id(self) -> str:
+        return f"{self.doc_id}:{self.number}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"doc_id": self.doc_id, "item_id": self.item_id, **{k: v for k, v in asdict(self).items() if k != "doc_id"}}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Texts and their context as parallel lists of strings (what feature blocks read)."""
+
+    text: list[str]
+    section: list[str]
+    title: list[str]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def get(self, name: str) -> list[str]:
+        return getattr(self, name)
+
+    def map(self, function) -> Columns:
+        """The same rows with ``function`` (list[str] -> list[str]) applied to every column."""
+        return Columns(function(self.text), function(self.section), function(self.title))
+
+    def filled(self) -> list[int]:
+        """Indexes of the rows whose text is not blank (blank rows are never classified)."""
+        return [i for i, text in enumerate(self.text) if text.strip()]
+
+    def take(self, index: Iterable[int]) -> Columns:
+        index = list(index)
+        return Columns(*([column[i] for i in index] for column in (self.text, self.section, self.title)))
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def as_columns(inputs: Any) -> Columns:
+    """Texts, records, mappings or a DataFrame (``text`` + optional ``section``, ``title``) as :class:`Columns`.
+
+    A plain string is one text; strings carry no context (empty section and title).
+    """
+    if isinstance(inputs, Columns):
+        return inputs
+    if isinstance(inputs, str):
+        return Columns([inputs], [""], [""])
+    if hasattr(inputs, "columns") and hasattr(inputs, "__getitem__"):  # a pandas DataFrame
+        if "text" not in inputs.columns:
+            from .errors import InputError
+
+            raise InputError("the frame has no 'text' column", column="text")
+        n = len(inputs)
+        return Columns(
+            *(
+                [_cell(v) for v in inputs[name].tolist()] if name in inputs.columns else [""] * n
+                for name in ("text", "section", "title")
+            )
+        )
+    text: list[str] = []
+    section: list[str] = []
+    title: list[str] = []
+    for entry in inputs:
+        if isinstance(entry, Item):
+            values = (entry.text, entry.section, entry.title)
+        elif isinstance(entry, Mapping):
+            values = tuple(_cell(entry.get(name)) for name in ("text", "section", "title"))
+        else:
+            values = (_cell(entry), "", "")
+        text.append(values[0])
+        section.append(values[1])
+        title.append(values[2])
+    return Columns(text, section, title)
