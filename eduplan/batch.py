@@ -1,117 +1,226 @@
-"""Classifying inputs of every kind: texts, stdin lines, plan documents, CSV and JSONL tables.
+"""Classifying inputs of every kind into rows: texts, stdin lines, plan documents, folders, globs and tables.
 
-Each source yields plain dict rows, in input order, so the CLI only formats
-them. Tables stream in chunks so memory stays bounded on large files.
+:func:`expand_inputs` turns command-line arguments into sources (a folder is
+walked recursively for every supported format, a glob is expanded, a word that
+is not a path is text). :func:`classify_sources` yields one plain dict row per
+item, in input order; a document that cannot be read or has no items is
+reported to ``on_skip`` and the rest go on. Tables stream in chunks; with
+``jobs`` > 1 the chunks are scored by a pool of processes forked after the
+model is loaded, while this process reads and writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+import glob
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .errors import InputError
-from .tables import iter_table, table_kind
+from .errors import InputError, UsageError
+from .records import Columns, Item
 
-__all__ = ["classify_texts", "classify_document_rows", "classify_table", "classify_frame", "source_kind"]
+__all__ = [
+    "Source",
+    "expand_inputs",
+    "document_sources",
+    "classify_sources",
+    "segment_rows",
+    "classify_document",
+    "classify_frame",
+    "prediction_rows",
+    "output_columns",
+    "PREDICTION_COLUMNS",
+    "ITEM_COLUMNS",
+]
 
-
-def source_kind(source: str) -> str:
-    """``"stdin"``, ``"table"``, ``"document"`` or ``"text"`` for a classify argument."""
-    if source == "-":
-        return "stdin"
-    path = Path(source)
-    looks_like_path = (
-        len(source) < 400 and "\n" not in source and (path.suffix.lower() in _FILE_SUFFIXES or path.exists())
-    )
-    if looks_like_path:
-        if not path.exists():
-            raise InputError(f"{source}: no such file")
-        return "table" if table_kind(path) else "document"
-    return "text"
-
-
-_FILE_SUFFIXES = {".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".docx", ".pdf", ".html", ".htm"}
-
-
-def _rows(predictions, base: list[dict]) -> Iterator[dict]:
-    for extra, pred in zip(base, predictions):
-        yield {**extra, **pred.to_dict()}
+ITEM_COLUMNS = ["doc_id", "item_id", "section", "number", "text"]
+PREDICTION_COLUMNS = ["label", "theme_zh", "score", "secondary"]
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_GLOB = re.compile(r"[*?\[]")
+Skip = Callable[[str, str], None]
 
 
-def classify_texts(
-    model, texts: Iterable[str], top_k: int = 1, min_score: float | None = None, explain: int = 0, batch: int = 1000
-) -> Iterator[dict]:
-    """Classify loose texts (arguments or stdin lines), in order; empty lines are skipped."""
+@dataclass(frozen=True)
+class Source:
+    """One input: ``kind`` is ``text``, ``stdin``, ``document`` or ``table``; ``value`` the text or the path."""
+
+    kind: str
+    value: str
+
+
+def _supported(path: Path) -> bool:
+    from .readers import is_document
+    from .tables import table_kind
+
+    return is_document(path) or table_kind(path) is not None
+
+
+def _file_source(path: Path) -> Source:
+    from .tables import table_kind
+
+    return Source("table" if table_kind(path) else "document", str(path))
+
+
+def _looks_like_text(argument: str) -> bool:
+    """A classify argument that is text, not a path: it has a line break, is too long for a path, or is
+    Chinese without a path separator or a file suffix. Anything else is a path and must exist."""
+    if "\n" in argument or len(argument) > 255:
+        return True
+    if os.sep in argument or "/" in argument or _supported(Path(argument)):
+        return False
+    return bool(_CJK.search(argument)) or " " in argument.strip()
+
+
+def expand_inputs(arguments: Iterable[str], texts: bool = True) -> list[Source]:
+    """Sources for command-line ``arguments``, in order: ``-``, texts (when ``texts``), files, folders, globs.
+
+    Raises :class:`InputError` for a path that does not exist, a folder without
+    a supported file, or a glob that matches nothing.
+    """
+    out: list[Source] = []
+    for argument in arguments:
+        if argument == "-":
+            out.append(Source("stdin", "-"))
+            continue
+        if texts and _looks_like_text(argument):
+            out.append(Source("text", argument))
+            continue
+        path = Path(argument)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _supported(p) and not p.name.startswith("."))
+            if not files:
+                raise InputError(f"{path}: no plan documents or tables in this folder", path=str(path))
+            out += [_file_source(p) for p in files]
+        elif path.exists():
+            out.append(_file_source(path))
+        elif _GLOB.search(argument):
+            files = sorted(Path(p) for p in glob.glob(argument, recursive=True) if Path(p).is_file())
+            if not files:
+                raise InputError(f"{argument}: no file matches", path=argument)
+            out += [_file_source(p) for p in files]
+        else:
+            raise InputError(f"{argument}: no such file or folder", path=argument)
+    return out
+
+
+def document_sources(arguments: Iterable[str]) -> list[Path]:
+    """The plan documents named by files, folders and globs (tables are not documents)."""
+    sources = expand_inputs(arguments, texts=False)
+    tables = [s.value for s in sources if s.kind == "table"]
+    if tables:
+        raise UsageError(f"{tables[0]}: a table, not a plan document (classify reads tables)", path=tables[0])
+    return [Path(s.value) for s in sources]
+
+
+# ------------------------------------------------------------------ rows
+
+
+def output_columns(kinds: set[str], table_columns: list[str], top_k: int, explain: int, secondary: bool = True) -> list[str]:
+    """The columns of classify's rows: where each row comes from, the prediction, then the text."""
+    lead: list[str] = []
+    if "document" in kinds:
+        lead += ["file", *ITEM_COLUMNS[:-1]]
+    lead += [c for c in table_columns if c not in lead and c != "text"]
+    if "table" in kinds:
+        lead += ["row"]
+    tail = PREDICTION_COLUMNS[:-1] + (["secondary"] if secondary else [])
+    return lead + tail + (["top"] if top_k > 1 else []) + (["explain"] if explain else []) + ["text"]
+
+
+def prediction_rows(model, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0, scores=None):
+    """One prediction dict per input (see :meth:`~eduplan.model.Classifier.classify`)."""
+    return [p.to_dict() for p in model.classify(inputs, top_k, min_score, explain, scores=scores)]
+
+
+def _item_rows(model, path: str, items: list[Item], options: dict) -> Iterator[dict]:
+    for item, prediction in zip(items, prediction_rows(model, items, **options)):
+        yield {"file": path, **{k: v for k, v in item.to_dict().items() if k != "title"}, **prediction}
+
+
+def _text_rows(model, texts: Iterable[str], options: dict, batch: int = 1000) -> Iterator[dict]:
     buffer: list[str] = []
     for text in texts:
         text = text.strip()
-        if not text:
-            continue
-        buffer.append(text)
+        if text:
+            buffer.append(text)
         if len(buffer) >= batch:
-            yield from _rows(model.classify(buffer, top_k, min_score, explain), [{"text": t} for t in buffer])
+            yield from ({"text": t, **p} for t, p in zip(buffer, prediction_rows(model, buffer, **options)))
             buffer = []
     if buffer:
-        yield from _rows(model.classify(buffer, top_k, min_score, explain), [{"text": t} for t in buffer])
+        yield from ({"text": t, **p} for t, p in zip(buffer, prediction_rows(model, buffer, **options)))
 
 
-def classify_document_rows(
-    model, path: str | Path, top_k: int = 1, min_score: float | None = None, explain: int = 0
-) -> Iterator[dict]:
-    """Segment a plan document and classify each item (rows carry section and number)."""
-    from .segmenter import plan_items
-
-    items = plan_items(path)
-    base = [{"item_id": i.item_id, "section": i.section, "number": i.number, "text": i.text} for i in items]
-    yield from _rows(model.classify([i.text for i in items], top_k, min_score, explain), base)
-
-
-def classify_table(
+def classify_sources(
     model,
-    path: str | Path,
+    sources: list[Source],
+    *,
     column: str = "text",
+    section_column: str | None = None,
+    title_column: str | None = None,
+    keep: list[str] | None = None,
     top_k: int = 1,
     min_score: float | None = None,
     explain: int = 0,
     chunksize: int = 10_000,
     jobs: int = 1,
-    progress=None,
-) -> Iterator[dict]:
-    """Classify the ``column`` of a CSV/JSONL file, one row out per row in, in input order.
+    encoding: str | None = None,
+    on_skip: Skip | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    stdin=None,
+) -> Iterator[dict[str, Any]]:
+    """Classify every source, in order: one row per text, item or table row.
 
-    Rows whose cell is empty get ``label`` ``empty`` and score 0 instead of a
-    forced theme. The file is read in chunks of ``chunksize`` rows; ``jobs`` > 1
-    classifies each chunk in that many processes.
+    A document that cannot be read or has no numbered items goes to
+    ``on_skip(path, reason)`` (an error when ``on_skip`` is ``None``).
     """
-    row_number = 0
-    for chunk in iter_table(path, chunksize):
-        cells, predictions = _classify_cells(
-            chunk, column, f"{path}: ", lambda texts: _classify_parallel(model, texts, top_k, min_score, explain, jobs)
-        )
-        for text, pred in zip(cells, predictions):
-            row_number += 1
-            if pred is None:
-                yield {"row": row_number, "text": text, "label": "empty", "score": 0.0, "theme": "", "top": []}
-            else:
-                yield {"row": row_number, "text": text, **pred.to_dict()}
-        if progress:
-            progress(row_number)
+    from .documents import plan_items
+    from .model import check_options
+
+    check_options(top_k, min_score, explain)
+    options = {"top_k": top_k, "min_score": min_score, "explain": explain}
+    for source in sources:
+        if source.kind == "text":
+            yield from _text_rows(model, [source.value], options)
+        elif source.kind == "stdin":
+            from .decoding import open_binary_text
+
+            yield from _text_rows(model, open_binary_text(stdin, "stdin", encoding), options)
+        elif source.kind == "document":
+            try:
+                items = plan_items(source.value, encoding=encoding)
+            except InputError as exc:
+                if on_skip is None:
+                    raise
+                on_skip(source.value, exc.message)
+                continue
+            yield from _item_rows(model, source.value, items, options)
+        else:
+            yield from _table_rows(
+                model, source.value, column, section_column, title_column, keep, options, chunksize, jobs, encoding, progress
+            )
+
+
+def segment_rows(paths: list[Path], encoding: str | None = None, on_skip: Skip | None = None) -> Iterator[dict[str, str]]:
+    """The items of each plan document as rows (file, title, doc_id, item_id, section, number, text)."""
+    from .documents import plan_items
+
+    for path in paths:
+        try:
+            items = plan_items(path, encoding=encoding)
+        except InputError as exc:
+            if on_skip is None:
+                raise
+            on_skip(str(path), exc.message)
+            continue
+        for item in items:
+            yield {"file": str(path), **item.to_dict()}
 
 
 # What spreadsheets and pandas write for a missing value: such cells are ``empty``, not text to classify.
 _MISSING = {"nan", "NaN", "-nan", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None"}
-
-
-def _classify_cells(frame, column: str, where: str, classify) -> tuple[list[str], list]:
-    """The cells of ``column`` as text, and each one's prediction (``None`` for an empty cell, never classified)."""
-    if column not in frame.columns:
-        hint = "; use --column" if where else ""
-        raise InputError(f"{where}no column {column!r} (columns: {', '.join(map(str, frame.columns))}){hint}")
-    cells = [_cell_text(v) for v in frame[column].tolist()]
-    filled = [i for i, text in enumerate(cells) if text.strip()]
-    by_index = dict(zip(filled, classify([cells[i] for i in filled])))
-    return cells, [by_index.get(i) for i in range(len(cells))]
 
 
 def _cell_text(value) -> str:
@@ -122,51 +231,90 @@ def _cell_text(value) -> str:
     return "" if text.strip() in _MISSING else text
 
 
-def _classify_parallel(model, texts: list[str], top_k, min_score, explain, jobs: int):
-    """Classify ``texts`` in ``jobs`` processes; each worker loads the model once from its source."""
-    if jobs <= 1 or len(texts) < 2 * jobs:
-        return model.classify(texts, top_k, min_score, explain)
-    from joblib import Parallel, delayed
+def _columns_of(frame, column: str, section_column: str | None, title_column: str | None, where: str) -> Columns:
+    """The text and context columns of a chunk; a column missing from the table is an error naming it."""
+    for name in filter(None, (column, section_column, title_column)):
+        if name not in frame.columns:
+            raise InputError(
+                f"{where}no column {name!r} (columns: {', '.join(map(str, frame.columns))})", path=where.rstrip(": "), column=name
+            )
+    n = len(frame)
 
-    size = -(-len(texts) // jobs)
-    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
-    source = getattr(model, "source", None)
-    if source is None:  # a model built in memory travels to the workers whole
-        tasks = (delayed(model.classify)(part, top_k, min_score, explain) for part in parts)
-    else:
-        tasks = (delayed(_classify_in_worker)(source, part, top_k, min_score, explain) for part in parts)
-    results = Parallel(n_jobs=jobs, backend="loky")(tasks)
-    return [pred for part in results for pred in part]
+    def cells(name):
+        return [_cell_text(v) for v in frame[name].tolist()] if name else [""] * n
+
+    return Columns(cells(column), cells(section_column), cells(title_column))
 
 
-@lru_cache(maxsize=2)
-def _worker_model(source: tuple[str, bool]):
-    import warnings
+def _table_rows(model, path, column, section_column, title_column, keep, options, chunksize, jobs, encoding, progress):
+    from .tables import iter_table
 
-    from .loading import load_model
+    chunks = iter_table(path, chunksize, encoding)
+    named = [name for name in (column, section_column, title_column) if name]
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_model(source[0], trust=source[1])
+    def prepared():
+        for number, frame in enumerate(chunks):
+            if number == 0:  # the header (a JSONL file's first record) must name the columns
+                header = frame.attrs.get("first_record", list(frame.columns))
+                _columns_of(frame.reindex(columns=header), column, section_column, title_column, f"{path}: ")
+            frame = frame.reindex(columns=list(dict.fromkeys([*frame.columns, *named])))  # later records may lack them
+            yield frame, _columns_of(frame, column, section_column, title_column, f"{path}: ")
+
+    from .parallel import scored_chunks
+
+    number = 0
+    for frame, columns, scores in scored_chunks(model, prepared(), jobs):
+        filled = columns.filled()
+        predictions = dict(zip(filled, prediction_rows(model, columns.take(filled), scores=scores, **options)))
+        kept = [c for c in (keep if keep is not None else frame.columns) if c in frame.columns and c != column]
+        values = frame[kept].to_dict("records") if kept else [{} for _ in range(len(frame))]
+        for i, text in enumerate(columns.text):
+            number += 1
+            row = {**{k: _cell_text(v) for k, v in values[i].items()}, "row": number, "text": text}
+            row.update(predictions.get(i) or {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": [], "top": []})
+            yield row
+        if progress:
+            progress(path, number)
 
 
-def _classify_in_worker(source: tuple[str, bool], texts: list[str], top_k, min_score, explain):
-    return _worker_model(source).classify(texts, top_k, min_score, explain)
+# ------------------------------------------------------------------ library conveniences
 
 
-def classify_frame(frame, column: str = "text", model=None, min_score: float | None = None):
-    """Add ``label``, ``score`` and ``theme`` columns to a pandas DataFrame of texts (input order kept).
+def classify_document(path: str | Path, model=None, top_k: int = 1, min_score: float | None = None, explain: int = 0):
+    """Read, segment and classify one plan file: a DataFrame with one row per item and its context."""
+    import pandas as pd
 
-    The one call to map over partitions of a larger archive: Dask's
-    ``map_partitions``, Spark's ``mapInPandas``; each worker loads the model once.
-    Empty cells get label ``empty``.
+    from .documents import plan_items
+    from .modeldir import load_model
+
+    model = model or load_model()
+    items = plan_items(path)
+    rows = list(_item_rows(model, str(path), items, {"top_k": top_k, "min_score": min_score, "explain": explain}))
+    return pd.DataFrame(rows)
+
+
+def classify_frame(
+    frame, column: str = "text", model=None, min_score: float | None = None,
+    section_column: str | None = None, title_column: str | None = None,
+):
+    """Add ``label``, ``theme_zh``, ``score`` and ``secondary`` columns to a DataFrame of texts (input order kept).
+
+    The one call to map over partitions of a larger archive (Dask's
+    ``map_partitions``, Spark's ``mapInPandas``); each worker loads the model
+    once. Empty cells get label ``empty``.
     """
-    if model is None:
-        from .loading import load_model
+    from .modeldir import load_model
 
-        model = load_model()
-    _, predictions = _classify_cells(frame, column, "", lambda texts: model.classify(texts, 1, min_score))
-    labels = [p.label if p else "empty" for p in predictions]
-    scores = [p.score if p else 0.0 for p in predictions]
-    themes = [p.theme if p else "" for p in predictions]
-    return frame.assign(label=labels, score=scores, theme=themes)
+    model = model or load_model()
+    columns = _columns_of(frame, column, section_column, title_column, "")
+    filled = columns.filled()
+    predictions = dict(zip(filled, prediction_rows(model, columns.take(filled), 1, min_score)))
+    empty = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
+    rows = [predictions.get(i, empty) for i in range(len(frame))]
+    return frame.assign(
+        label=[r["label"] for r in rows],
+        theme_zh=[r["theme_zh"] for r in rows],
+        score=[r["score"] for r in rows],
+        secondary=[";".join(r["secondary"]) for r in rows],
+    )
+

@@ -17,7 +17,6 @@ from . import taxonomy
 from .errors import DataError
 from .persist import atomic_write_text
 from .readers import read_document
-from .segmenter import segment_document
 
 __all__ = [
     "COLUMNS",
@@ -30,25 +29,48 @@ __all__ = [
     "training_items",
     "read_index",
     "import_labels",
+    "read_corrections",
+    "stats_rows",
 ]
 
-COLUMNS = ["item_id", "doc_id", "section", "number", "text", "label", "secondary"]
+COLUMNS = ["item_id", "doc_id", "title", "section", "number", "text", "label", "secondary"]
+REQUIRED = [c for c in COLUMNS if c != "title"]  # the document title is context: older files may lack it
 INDEX_COLUMNS = ["doc_id", "file", "title", "region", "year", "kind", "source"]
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+ARCHIVE_FILE = "removed_labels.csv"
+"""Beside the corpus: labels of items the seeds no longer produce, restored when their text returns."""
 _NOT_DOCUMENTS = {"README.md", "INDEX.csv"}
 
 
 @dataclass
 class BuildReport:
-    """What ``build`` changed: item ids that are new, whose text changed, or that disappeared."""
+    """What ``build`` changed: item ids that are new, whose text changed, that moved, disappeared or came back."""
 
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     new_documents: list[str] = field(default_factory=list)
     total: int = 0
     unlabeled: int = 0
     written: bool = False
+
+    def summary(self, dry_run: bool = False) -> str:
+        """What ``eduplan corpus build`` prints."""
+        lines = [
+            f"{self.total} items: {len(self.new)} new, {len(self.changed)} changed, {len(self.moved)} moved, "
+            f"{len(self.restored)} restored, {len(self.removed)} removed; {len(self.new_documents)} new documents; "
+            f"{self.unlabeled} without a label"
+        ]
+        for name, ids in (
+            ("changed (text edited, label kept: check it)", self.changed),
+            ("moved (same text, new id, label kept)", self.moved),
+            ("restored (text came back, label restored)", self.restored),
+            (f"removed (label kept in {ARCHIVE_FILE})", self.removed),
+        ):
+            lines += [f"  {name}: {item_id}" for item_id in ids]
+        lines.append("written" if self.written else ("dry run: nothing written" if dry_run else "unchanged: nothing written"))
+        return "\n".join(lines)
 
 
 def _write_csv(rows: list[dict[str, str]], columns: list[str]) -> str:
@@ -60,8 +82,9 @@ def _write_csv(rows: list[dict[str, str]], columns: list[str]) -> str:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+    from .decoding import read_text
+
+    return list(csv.DictReader(io.StringIO(read_text(path), newline="")))
 
 
 def read_index(seeds_dir: str | Path) -> list[dict[str, str]]:
@@ -71,20 +94,17 @@ def read_index(seeds_dir: str | Path) -> list[dict[str, str]]:
 
 
 def _document_files(seeds_dir: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in seeds_dir.iterdir()
-        if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES and p.name not in _NOT_DOCUMENTS
-    )
+    from .readers import is_document
+
+    return sorted(p for p in seeds_dir.iterdir() if p.is_file() and p.name not in _NOT_DOCUMENTS and is_document(p))
 
 
 def _index_row(path: Path) -> dict[str, str]:
     doc = read_document(path)
-    title = doc.meta.get("title") or next((ln.strip() for ln in doc.text.splitlines() if ln.strip()), "")
     return {
         "doc_id": doc.doc_id,
         "file": path.name,
-        "title": title[:120],
+        "title": doc.title[:120],
         "region": doc.meta.get("region", "unknown"),
         "year": doc.meta.get("year", "unknown"),
         "kind": doc.meta.get("kind", "unknown"),
@@ -92,17 +112,70 @@ def _index_row(path: Path) -> dict[str, str]:
     }
 
 
+def _duplicate_ids(rows: list[dict[str, str]], where: Path) -> None:
+    """Refuse a corpus file in which one item id stands twice (which label would be kept is not ours to guess)."""
+    lines: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        item_id = row.get("item_id", "")
+        if item_id in lines:
+            raise DataError(
+                f"{where}: item_id {item_id!r} stands on lines {lines[item_id]} and {line}; "
+                "keep one of them (and its label) before rebuilding",
+                path=str(where),
+            )
+        lines[item_id] = line
+
+
+def _similar(old: str, new: str) -> bool:
+    """Whether a changed item text is still the same item (a local edit), so its label may follow it."""
+    from difflib import SequenceMatcher
+
+    if not old or not new:
+        return False
+    if old in new or new in old:
+        return min(len(old), len(new)) >= 0.8 * max(len(old), len(new))
+    return SequenceMatcher(None, old, new, autojunk=False).quick_ratio() >= 0.9 and (
+        SequenceMatcher(None, old, new, autojunk=False).ratio() >= 0.9
+    )
+
+
+def _label_source(item, previous, by_text, old, report: BuildReport) -> dict[str, str] | None:
+    """The old row whose label the new ``item`` takes (and the report of how), or ``None`` for a new item."""
+    if previous is not None and previous.get("text") == item.text:
+        return previous
+    source = by_text.get(item.text)
+    if source is not None:
+        if source.get("item_id") not in old:
+            report.restored.append(item.item_id)
+        else:
+            report.moved.append(f"{source['item_id']} -> {item.item_id}")
+        return source
+    if previous is not None and previous.get("label") and _similar(previous.get("text", ""), item.text):
+        report.changed.append(item.item_id)
+        return previous
+    report.new.append(item.item_id)
+    return None
+
+
 def build(
     seeds_dir: str | Path = "seeds", items_path: str | Path = "data/items.csv", dry_run: bool = False
 ) -> BuildReport:
-    """Re-segment every document of ``seeds_dir`` into ``items_path``, keeping labels by ``item_id``.
+    """Re-segment every document of ``seeds_dir`` into ``items_path``; labels follow the item text.
 
-    Documents not yet in ``seeds/INDEX.csv`` are added to it (metadata from the
-    corpus header). A second run over unchanged seeds rewrites nothing.
+    A new item takes the label of the old item with the same text (in any
+    document, under any id), else of an archived item with that text, else of
+    the old item with its id when the text is only locally edited (reported as
+    changed). Old items that no segment produces any more keep their labels in
+    ``removed_labels.csv`` beside ``items_path``, and get them back when their
+    text returns. Documents not yet in ``seeds/INDEX.csv`` are added to it. A
+    second run over unchanged seeds rewrites nothing.
     """
+    from .documents import document_items
+
     seeds_dir, items_path = Path(seeds_dir), Path(items_path)
+    archive_path = items_path.with_name(ARCHIVE_FILE)
     if not seeds_dir.is_dir():
-        raise DataError(f"{seeds_dir}: no such directory of seed documents")
+        raise DataError(f"{seeds_dir}: no such directory of seed documents", path=str(seeds_dir))
     index = read_index(seeds_dir)
     known = {row["file"] for row in index}
     report = BuildReport()
@@ -112,58 +185,88 @@ def build(
             report.new_documents.append(path.stem)
     index.sort(key=lambda row: row["file"])
 
-    old = {row["item_id"]: row for row in _read_csv(items_path)} if items_path.exists() else {}
+    old_rows = _read_csv(items_path) if items_path.exists() else []
+    _duplicate_ids(old_rows, items_path)
+    archive = _read_csv(archive_path) if archive_path.exists() else []
+    old = {row["item_id"]: row for row in old_rows}
+    by_text: dict[str, dict[str, str]] = {}
+    for row in archive + old_rows:  # an item of the corpus wins over an archived one with the same text
+        if row.get("label"):
+            by_text[row["text"]] = row
+    used: set[str] = set()  # old item ids whose label went to a new item
     rows: list[dict[str, str]] = []
     for entry in index:
         path = seeds_dir / entry["file"]
         if not path.exists():
             continue
-        for item in segment_document(read_document(path, entry["doc_id"])):
-            row = item.to_dict()
-            previous = old.get(item.item_id)
-            if previous is None:
-                report.new.append(item.item_id)
-                row.update(label="", secondary="")
-            else:
-                if previous.get("text") != item.text:
-                    report.changed.append(item.item_id)
-                row.update(label=previous.get("label", ""), secondary=previous.get("secondary", ""))
+        for item in document_items(path, entry["doc_id"]):
+            row = {k: v for k, v in item.to_dict().items() if k in COLUMNS}
+            source = _label_source(item, old.get(item.item_id), by_text, old, report)
+            if source is not None:
+                used.add(source.get("item_id", ""))
+            row.update(label=(source or {}).get("label", ""), secondary=(source or {}).get("secondary", ""))
             rows.append(row)
-    seen = {row["item_id"] for row in rows}
-    report.removed = [item_id for item_id in old if item_id not in seen]
+    texts = {row["text"] for row in rows}
+    lost = [row for row in old_rows if row["item_id"] not in used and row["text"] not in texts]
+    report.removed = [row["item_id"] for row in lost]
+    gone = [row for row in lost if row.get("label")]
+    kept_archive = [row for row in archive if row["text"] not in texts]
+    archived = {row["text"]: row for row in kept_archive + gone}
     report.total = len(rows)
     report.unlabeled = sum(1 for row in rows if not row["label"])
 
     items_text = _write_csv(rows, COLUMNS)
     index_text = _write_csv(index, INDEX_COLUMNS)
+    archive_text = _write_csv(sorted(archived.values(), key=lambda r: r["item_id"]), COLUMNS)
     if dry_run:
         return report
-    index_path = seeds_dir / "INDEX.csv"
-    if not index_path.exists() or index_path.read_text(encoding="utf-8") != index_text:
-        atomic_write_text(index_path, index_text)
-        report.written = True
-    if not items_path.exists() or items_path.read_text(encoding="utf-8") != items_text:
-        atomic_write_text(items_path, items_text)
-        report.written = True
+    for path, text in ((seeds_dir / "INDEX.csv", index_text), (items_path, items_text), (archive_path, archive_text)):
+        if path == archive_path and not archived and not path.exists():
+            continue
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write_text(path, text)
+            report.written = True
     return report
+
+
+def _one_label_each(rows: list[tuple[int, dict[str, str]]], key: str, where: Path) -> None:
+    """Refuse a file that gives the same item (by ``key``) two different labels, naming both lines."""
+    first: dict[str, tuple[int, tuple[str, str]]] = {}
+    for line, row in rows:
+        value = (row.get(key) or "").strip()
+        label = ((row.get("label") or "").strip(), (row.get("secondary") or "").strip())
+        if value in first and first[value][1] != label:
+            raise DataError(
+                f"{where}: lines {first[value][0]} and {line} give {key} {value[:40]!r} different labels "
+                f"({first[value][1][0]} / {label[0]}); keep one",
+                path=str(where),
+            )
+        first.setdefault(value, (line, label))
+
+
+def _clean_secondary(value: str | None) -> str:
+    return ";".join(s.strip() for s in (value or "").split(";") if s.strip())
 
 
 def import_labels(labels_path: str | Path, items_path: str | Path = "data/items.csv") -> dict[str, int]:
     """Copy annotations (``item_id,label[,secondary]``) from ``labels_path`` into the corpus.
 
     For labeling work done outside the corpus file (a spreadsheet, a batch of
-    items given to an annotator). Unknown item ids and theme ids are errors;
-    nothing is written unless every row is valid.
+    items given to an annotator). Unknown item ids and theme ids are errors, and
+    so is one item given two different labels; nothing is written unless every
+    row is valid.
     """
-    items_path = Path(items_path)
+    items_path, labels_path = Path(items_path), Path(labels_path)
     rows = _read_csv(items_path)
     by_id = {row["item_id"]: row for row in rows}
     valid = set(taxonomy.ids()) | {taxonomy.SKIP}
+    annotations = list(enumerate(_read_csv(labels_path), start=2))
+    _one_label_each(annotations, "item_id", labels_path)
     problems: list[str] = []
     updated = 0
-    for line, ann in enumerate(_read_csv(Path(labels_path)), start=2):
+    for line, ann in annotations:
         item_id, label = (ann.get("item_id") or "").strip(), (ann.get("label") or "").strip()
-        secondary = ";".join(s.strip() for s in (ann.get("secondary") or "").split(";") if s.strip())
+        secondary = _clean_secondary(ann.get("secondary"))
         if item_id not in by_id:
             problems.append(f"{labels_path} line {line}: unknown item_id {item_id!r}")
         elif label not in valid or any(s not in valid for s in secondary.split(";") if s):
@@ -176,6 +279,44 @@ def import_labels(labels_path: str | Path, items_path: str | Path = "data/items.
     if updated:
         atomic_write_text(items_path, _write_csv(rows, COLUMNS))
     return {"updated": updated, "items": len(rows)}
+
+
+def read_corrections(path: str | Path):
+    """A user's corrections (``text,label`` and optional ``doc_id,item_id,section,title,secondary``) as corpus rows.
+
+    Labels must be theme ids or ``skip``; the same text given two different
+    labels is refused, naming the lines. Missing ``doc_id`` values name the file,
+    so grouped cross-validation keeps the corrections of one file together.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    rows = list(enumerate(_read_csv(path), start=2))
+    if not rows or "text" not in rows[0][1] or "label" not in rows[0][1]:
+        raise DataError(f"{path}: a corrections file needs the columns text and label", path=str(path))
+    _one_label_each(rows, "text", path)
+    valid = set(taxonomy.ids()) | {taxonomy.SKIP}
+    out = []
+    for line, row in rows:
+        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+        if not text or not label:
+            continue  # an item the reviewer left unlabeled
+        if label not in valid:
+            raise DataError(f"{path} line {line}: unknown theme id {label!r}", path=str(path), column="label")
+        doc_id = (row.get("doc_id") or "").strip() or f"corrections:{path.name}"
+        out.append(
+            {
+                "item_id": (row.get("item_id") or "").strip() or f"{doc_id}:{line}",
+                "doc_id": doc_id,
+                "title": (row.get("title") or "").strip(),
+                "section": (row.get("section") or "").strip(),
+                "number": "",
+                "text": text,
+                "label": label,
+                "secondary": _clean_secondary(row.get("secondary")),
+            }
+        )
+    return pd.DataFrame(out, columns=COLUMNS).drop_duplicates("text", keep="last")
 
 
 def validate(items_path: str | Path = "data/items.csv") -> list[str]:
@@ -195,13 +336,13 @@ def validate(items_path: str | Path = "data/items.csv") -> list[str]:
         return [f"{items_path}: malformed CSV ({exc})"]
     if header is None:
         return [f"{items_path}: empty file"]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [f"{items_path}: malformed CSV, missing column(s): {', '.join(missing)}"]
     problems: list[str] = []
     valid = set(taxonomy.ids())
     seen_ids: dict[str, int] = {}
-    seen_texts: dict[str, int] = {}
+    seen_texts: dict[tuple[str, str], int] = {}  # (doc_id, text): the same heading may recur in other documents
     for line, record in records:
         if len(record) != len(header):
             problems.append(f"line {line}: malformed CSV row, {len(record)} fields instead of {len(header)}")
@@ -217,10 +358,10 @@ def validate(items_path: str | Path = "data/items.csv") -> list[str]:
             seen_ids[item_id] = line
         if not text:
             problems.append(f"{where}: empty text")
-        elif text in seen_texts:
-            problems.append(f"{where}: duplicate text, same as line {seen_texts[text]}")
+        elif (row["doc_id"], text) in seen_texts:
+            problems.append(f"{where}: duplicate text in its document, same as line {seen_texts[row['doc_id'], text]}")
         else:
-            seen_texts[text] = line
+            seen_texts[row["doc_id"], text] = line
         if not label:
             problems.append(f"{where}: missing label")
         elif label != taxonomy.SKIP and label not in valid:
@@ -241,13 +382,23 @@ def read_items(items_path: str | Path = "data/items.csv"):
     if problems:
         shown = "; ".join(problems[:3]) + (f"; … {len(problems) - 3} more" if len(problems) > 3 else "")
         raise DataError(f"{items_path}: {len(problems)} problem(s): {shown} (run `eduplan corpus validate`)")
-    return pd.read_csv(items_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = pd.read_csv(items_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return frame if "title" in frame.columns else frame.assign(title="")
 
 
 def training_items(items_path: str | Path = "data/items.csv"):
     """The labeled items that train models: every row whose label is a theme (not ``skip``)."""
     frame = read_items(items_path)
     return frame[frame["label"] != taxonomy.SKIP].reset_index(drop=True)
+
+
+def stats_rows(items_path: str | Path = "data/items.csv") -> tuple[list[dict], list[str]]:
+    """Items per theme (with Chinese names), then per document: rows for a writer."""
+    result = stats(items_path)
+    names = taxonomy.names()
+    rows = [{"theme": t, "name": names.get(t, "(not a task)"), "items": n} for t, n in result["per_theme"].items()]
+    rows.append({"theme": "total", "name": f"{result['documents']} documents", "items": result["items"]})
+    return rows, ["theme", "name", "items"]
 
 
 def stats(items_path: str | Path = "data/items.csv") -> dict:

@@ -1,12 +1,36 @@
-"""Errors eduplan reports to users as one clear line (the CLI maps them to exit codes)."""
+"""Errors eduplan reports to users as one clear line (the CLI maps them to exit codes).
+
+Each error carries domain fields besides its message: the ``path`` it is
+about, the table ``column``, the ``limit`` that was exceeded, the ``option``
+that was misused. The library never names command-line flags in messages; the
+CLI alone turns these fields into hints such as ``use --column``.
+"""
 
 from __future__ import annotations
+
+__all__ = ["EduplanError", "InputError", "DataError", "ModelError", "UsageError"]
 
 
 class EduplanError(Exception):
     """A problem with the user's input, data or model: shown as one line, exit code 1."""
 
     exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        column: str | None = None,
+        limit: str | None = None,
+        option: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.column = column
+        self.limit = limit
+        self.option = option
 
 
 class InputError(EduplanError):
@@ -22,6 +46,6 @@ class ModelError(EduplanError):
 
 
 class UsageError(EduplanError):
-    """Options that do not make sense together (exit code 2)."""
+    """Options or arguments that do not make sense together (exit code 2)."""
 
     exit_code = 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -37,6 +38,7 @@ EXTRA_ROWS = {OUT_OF_SCOPE: "非教育工作", UNCERTAIN: "不确定"}
 """Rows after the themes for items the model does not put under a theme, with their Chinese names."""
 
 COLUMNS = ["doc_id", "theme", "name", "items", "item_share", "chars", "char_share"]
+SECONDARY_COLUMNS = ["secondary_items", "secondary_share"]
 GROUPINGS = ("region", "year")
 DEFAULT_META = Path("seeds") / "INDEX.csv"
 
@@ -51,31 +53,35 @@ def rows() -> list[tuple[str, str]]:
     return [(t, names[t]) for t in taxonomy.ids()] + list(EXTRA_ROWS.items())
 
 
-def classify_documents(docs: str | Path | Iterable[str | Path], model=None, explain: int = 0) -> dict[str, object]:
-    """Classify every item of each document: ``{doc_id: frame}`` in input order (see ``classify_document``).
+def classify_documents(
+    docs: str | Path | Iterable[str | Path], model=None, explain: int = 0, on_skip=None
+) -> dict[str, object]:
+    """Classify every item of each document: ``{doc_id: frame}`` in input order (see :func:`eduplan.batch.classify_document`).
 
-    Of several documents, those without numbered items are left out with a
-    :class:`NoItemsWarning`; a single such document is an error.
+    Of several documents, those that cannot be read or have no numbered items
+    are left out: reported to ``on_skip(path, reason)``, else with a
+    :class:`NoItemsWarning`. When that leaves none, it is an error.
     """
-    if model is None:
-        from .loading import load_model
+    from .batch import classify_document
+    from .modeldir import load_model
 
-        model = load_model()
+    model = model or load_model()
     paths = [Path(docs)] if isinstance(docs, str | Path) else [Path(d) for d in docs]
     if not paths:
         raise UsageError("no documents given")
     out: dict[str, object] = {}
     for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
         if path.stem in out:
             raise UsageError(f"{path}: two documents with the doc_id {path.stem!r} (the file name without extension)")
-        frame = model.classify_document(path, explain=explain)
-        if frame.empty:
-            message = f"{path}: no numbered items found (is it a plan with items such as 一、 / 1. / (一)?)"
+        try:
+            frame = classify_document(path, model, explain=explain)
+        except InputError as exc:
             if len(paths) == 1:
-                raise InputError(message)
-            warnings.warn(f"{message}; left out", NoItemsWarning, stacklevel=2)
+                raise
+            if on_skip is not None:
+                on_skip(str(path), exc.message)
+            else:
+                warnings.warn(f"{exc.message}; left out", NoItemsWarning, stacklevel=2)
             continue
         out[path.stem] = frame
     if not out:
@@ -83,8 +89,13 @@ def classify_documents(docs: str | Path | Iterable[str | Path], model=None, expl
     return out
 
 
-def shares(classified: Mapping[str, object]):
-    """The long profile frame (:data:`COLUMNS`) of classified documents, rows in taxonomy order."""
+def shares(classified: Mapping[str, object], secondary: bool = False):
+    """The long profile frame (:data:`COLUMNS`) of classified documents, rows in taxonomy order.
+
+    With ``secondary``, two more columns count the items that name the theme as
+    a secondary theme (and their share of the document's items); they are never
+    mixed into the primary shares.
+    """
     import pandas as pd
 
     order = rows()
@@ -99,30 +110,32 @@ def shares(classified: Mapping[str, object]):
         items = labels.value_counts()
         chars = lengths.groupby(labels).sum()
         n_items, n_chars = len(frame), int(lengths.sum())
+        extra = Counter(t for themes in frame.get("secondary", []) for t in (themes or []))
         for row, name in order:
             i, c = int(items.get(row, 0)), int(chars.get(row, 0))
-            records.append(
-                {
-                    "doc_id": doc_id,
-                    "theme": row,
-                    "name": name,
-                    "items": i,
-                    "item_share": i / n_items,
-                    "chars": c,
-                    "char_share": c / n_chars if n_chars else 0.0,
-                }
-            )
-    return pd.DataFrame(records, columns=COLUMNS)
+            record = {
+                "doc_id": doc_id,
+                "theme": row,
+                "name": name,
+                "items": i,
+                "item_share": i / n_items,
+                "chars": c,
+                "char_share": c / n_chars if n_chars else 0.0,
+            }
+            if secondary:
+                record.update(secondary_items=extra[row], secondary_share=extra[row] / n_items)
+            records.append(record)
+    return pd.DataFrame(records, columns=COLUMNS + (SECONDARY_COLUMNS if secondary else []))
 
 
-def profile(docs: str | Path | Iterable[str | Path], model=None, meta=None):
+def profile(docs: str | Path | Iterable[str | Path], model=None, meta=None, secondary: bool = False, on_skip=None):
     """Share of items and of characters per theme for each document: a long frame (:data:`COLUMNS`).
 
     ``model`` defaults to the shipped one. With ``meta`` (a CSV path, a frame or
     a mapping, see :func:`read_meta`) the frame also gets its ``region`` and
     ``year`` columns; a document missing from it is an error.
     """
-    frame = shares(classify_documents(docs, model))
+    frame = shares(classify_documents(docs, model, on_skip=on_skip), secondary)
     if meta is not None:
         table = read_meta(meta)
         match_meta(table, frame["doc_id"].unique(), _source(meta))
@@ -187,7 +200,7 @@ def _lookup(table: dict[str, dict[str, str]], doc_ids: Iterable[str], key: str, 
     return out
 
 
-def compare(profile_frame, by: str | None = None, meta=None) -> dict:
+def compare(profile_frame, by: str | None = None, meta=None, min_items: int = 1) -> dict:
     """Shares side by side, one column per document (or per group with ``by="region"|"year"``).
 
     Groups come from the frame's own ``region``/``year`` columns, else from
@@ -198,8 +211,10 @@ def compare(profile_frame, by: str | None = None, meta=None) -> dict:
     Returns a dict: ``profile`` (the long frame per column, the key column
     named ``doc_id`` or ``by``), ``items`` and ``chars`` (wide share frames:
     ``theme``, ``name``, one column per document or group), ``differ`` (the
-    themes by spread of item shares, max − min across columns, largest first)
-    and ``groups`` (column → its doc_ids).
+    themes by spread of item shares, max − min across columns, largest first),
+    ``groups`` (column → its doc_ids) and ``small`` (the columns with fewer than
+    ``min_items`` items: one item moves their shares too far, so they are left
+    out of ``differ``).
     """
     import pandas as pd
 
@@ -246,8 +261,12 @@ def compare(profile_frame, by: str | None = None, meta=None) -> dict:
         return table.reset_index()
 
     items = wide("item_share")
+    counts = long.groupby(key)["items"].sum()
+    small = [c for c in columns if counts.get(c, 0) < min_items]
+    compared = [c for c in columns if c not in small]
+    compared = compared if len(compared) > 1 else columns
     themes = items[items["theme"].isin(taxonomy.ids())]
-    values = themes[columns]
+    values = themes[compared]
     differ = pd.DataFrame(
         {
             "theme": themes["theme"],
@@ -260,7 +279,61 @@ def compare(profile_frame, by: str | None = None, meta=None) -> dict:
     )
     differ["spread"] = differ["max"] - differ["min"]
     differ = differ.sort_values("spread", ascending=False, kind="stable").reset_index(drop=True)
-    return {"profile": long, "items": items, "chars": wide("char_share"), "differ": differ, "groups": groups}
+    return {
+        "profile": long,
+        "items": items,
+        "chars": wide("char_share"),
+        "differ": differ,
+        "groups": groups,
+        "small": small,
+    }
+
+
+def profile_report(
+    docs: Iterable[str | Path], model=None, meta=None, by: str | None = None, min_items: int = 10,
+    secondary: bool = False, chart_path: str | Path | None = None, on_skip=None,
+) -> dict:
+    """Everything ``eduplan profile`` shows: long rows, the side-by-side table, the themes that differ most, notes."""
+    from .writers import table_text
+
+    frame = profile(docs, model, meta, secondary, on_skip)
+    result = compare(frame, by=by, meta=meta, min_items=min_items)
+    notes = []
+    if chart_path:
+        notes.append(f"chart written to {write_chart(result, chart_path)}")
+    if result["small"]:
+        notes.append(
+            f"note: fewer than {min_items} items, left out of 'themes that differ most' "
+            f"(one item moves their shares too far): {', '.join(result['small'])}"
+        )
+    long = frame if by is None else result["profile"]
+    items, chars = result["items"], result["chars"]
+    columns = [c for c in items.columns if c not in ("theme", "name")]
+    wide = [
+        {"theme": row["theme"], "name": row["name"], **{c: f"{100 * row[c]:.1f} ({100 * char_row[c]:.1f})" for c in columns}}
+        for (_, row), (_, char_row) in zip(items.iterrows(), chars.iterrows())
+        if taxonomy.is_theme(row["theme"]) or any(row[c] for c in columns)
+    ]
+    lines = ["% of items (% of characters) per theme, from the model's labels"]
+    if by:
+        lines += [f"{by} {group}: {', '.join(members)}" for group, members in result["groups"].items()]
+    if len(columns) - len(result["small"]) > 1:
+        differ = [
+            {
+                "theme": r["theme"], "name": r["name"], "spread": f"{100 * r['spread']:.1f}",
+                "lowest": f"{100 * r['min']:.1f} {r['lowest']}", "highest": f"{100 * r['max']:.1f} {r['highest']}",
+            }
+            for _, r in result["differ"].head(5).iterrows()
+        ]
+        lines += ["", "themes that differ most (max - min share of items)"]
+        lines.append(table_text(differ, ["theme", "name", "spread", "lowest", "highest"]))
+    return {
+        "long": (long.round({"item_share": 4, "char_share": 4}).to_dict("records"), list(long.columns)),
+        "wide": (wide, ["theme", "name", *columns]),
+        "summary": "\n".join(lines),
+        "notes": notes,
+        "result": result,
+    }
 
 
 def chart(result: dict):

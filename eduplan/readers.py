@@ -1,161 +1,97 @@
-"""Bytes in, text out: find a file's format and encoding and split off the corpus header.
+"""Plan documents in: one registry of readers, judged by content first and by suffix second.
 
-Chinese government files come in UTF-8, UTF-8 with BOM, GB18030/GBK and
-sometimes UTF-16; this module decodes all of them or raises one clear error.
-Plans may also be Word (.docx), PDF or HTML files: :func:`read_document`
-reads those through :mod:`eduplan.extract`, judging the format by the bytes
-where they are recognisable and by the extension otherwise.
+Each :class:`Reader` has a name, the suffixes it claims, a sniff of the
+file's first bytes and an extractor from bytes to text. Adding a format (say
+``.odt``) is one entry in :data:`READERS`. A file whose bytes match no
+signature is decoded as plain text whatever its suffix says (a plain-text plan
+named ``.docx`` still reads). The corpus header (five lines ``source:`` …
+``year:``) is split off here, once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import extract
-from .errors import InputError
+from .decoding import decode_bytes, read_bytes
 
 __all__ = [
+    "Reader",
+    "READERS",
     "Document",
-    "decode_bytes",
-    "decode_lines",
-    "utf16_without_bom",
+    "document_suffixes",
+    "is_document",
+    "reader_for",
     "document_text",
-    "read_text",
     "read_document",
     "parse_header",
 ]
 
 HEADER_KEYS = ("source", "title", "kind", "region", "year")
 _HEADER_LINE = re.compile(r"^(source|title|kind|region|year):[ \t]?(.*)$")
+_TITLE_WORDS = re.compile(r"计划|要点|总结|规划|方案|意见|报告|汇报|通知|安排|任务|纲要|办法|细则|計劃|規劃|總結")
+_NOT_TITLE = re.compile(r"[>|:：]|当前位置|您的位置|首页|发布|来源|索引号|浏览|点击")
 
 
-@dataclass
-class Document:
-    """A plan document: its id, its text (without the corpus header) and metadata."""
+@dataclass(frozen=True)
+class Reader:
+    """One document format: ``sniff(first bytes)`` says whether a file is in it, ``extract(bytes, name, encoding)`` reads it."""
 
-    doc_id: str
-    text: str
-    meta: dict[str, str] = field(default_factory=dict)
-    path: Path | None = None
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls > max(8, len(sample) // 100)
+    name: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    extract: Callable[[bytes, str, str | None], str]
 
 
-def _plausible(text: str) -> bool:
-    """Reject decodings that are mostly rare symbols (a wrong codec's output)."""
-    if not text:
-        return True
-    sample = text[:20000]
-    good = sum(
-        1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or ch in "，。、；：？！“”‘’（）《》【】—…·"
-    )
-    return good / len(sample) > 0.8
+def _html(data: bytes, name: str, encoding: str | None) -> str:
+    text = decode_bytes(data, name, encoding)
+    return extract.html_text(text, name) if "<" in text else text
 
 
-def utf16_without_bom(data: bytes) -> str | None:
-    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` reads as UTF-16 text without a BOM, else ``None``.
+def _text(data: bytes, name: str, encoding: str | None) -> str:
+    text = decode_bytes(data, name, encoding)
+    return extract.html_text(text, name) if extract.looks_like_html(text) else text
 
-    Windows saves "Unicode" text so; its ASCII characters make NUL bytes that otherwise mean a binary file.
+
+READERS: list[Reader] = [
+    Reader("pdf", (".pdf",), extract.is_pdf, lambda data, name, _: extract.pdf_text(data, name)),
+    Reader("docx", (".docx",), extract.is_zip, lambda data, name, _: extract.docx_text(data, name)),
+    Reader("html", (".html", ".htm"), extract.is_html, _html),
+    Reader("text", (".txt", ".md", ".text"), lambda data: False, _text),
+]
+"""The document formats, in the order their sniffs are tried; the last one (plain text) is the fallback."""
+
+
+def document_suffixes() -> list[str]:
+    """Every suffix a document reader claims (for folder walks and help texts)."""
+    return [suffix for reader in READERS for suffix in reader.suffixes]
+
+
+def is_document(path: str | Path) -> bool:
+    """Whether ``path``'s suffix is one a document reader claims."""
+    return Path(path).suffix.lower() in document_suffixes()
+
+
+def reader_for(data: bytes, suffix: str = "", name: str = "input") -> Reader:
+    """The reader of a file: the first whose sniff matches its bytes; else plain text.
+
+    The suffix never overrides the bytes: a file named ``.docx`` that is not a
+    ZIP archive is read as text (and a binary one is refused as binary).
     """
-    sample = data[:8192]
-    sample = sample[: len(sample) // 2 * 2]
-    if b"\x00" not in sample:
-        return None
-    for codec in ("utf-16-le", "utf-16-be"):
-        text = sample.decode(codec, errors="replace")
-        if _plausible(text) and not _looks_binary(text.encode("utf-8")):
-            return codec
-    return None
+    extract.refuse_legacy_office(data, name)
+    for reader in READERS:
+        if reader.sniff(data):
+            return reader
+    html = next(r for r in READERS if r.name == "html")
+    return html if suffix.lower() in html.suffixes else READERS[-1]
 
 
-def decode_bytes(data: bytes, name: str = "input") -> str:
-    """Decode ``data`` as UTF-8 (with or without BOM), UTF-16 (with BOM, or without when it reads as text) or GB18030.
-
-    Raises :class:`InputError` for binary data or bytes no supported encoding reads.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: looks like UTF-16 but cannot be decoded ({exc.reason})") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    codec = utf16_without_bom(data) if len(data) % 2 == 0 else None
-    if codec:
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: looks like UTF-16 but cannot be decoded ({exc.reason})") from None
-    if _looks_binary(data):
-        raise InputError(f"{name}: binary file, not text (expected a plan as .txt, .docx, .pdf, .html, .csv or .jsonl)")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _plausible(text):
-            return text
-    raise InputError(f"{name}: cannot decode the text (tried UTF-8, UTF-16 and GB18030/GBK)")
-
-
-def decode_lines(lines: Iterable[bytes], name: str = "stdin") -> Iterator[str]:
-    """Decode a stream of text lines one at a time (UTF-8, UTF-8 BOM or GB18030/GBK), e.g. stdin.
-
-    Raises :class:`InputError` naming the line that is binary or cannot be decoded.
-    """
-    for number, raw in enumerate(lines, start=1):
-        if number == 1:
-            raw = raw.removeprefix(b"\xef\xbb\xbf")
-        yield decode_bytes(raw, f"{name} line {number}")
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of the file at ``path``, with clear errors for missing or odd paths."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return data
-
-
-def read_text(path: str | Path) -> str:
-    """Read a text file in any supported encoding, with clear errors for missing or odd paths."""
-    path = Path(path)
-    return decode_bytes(_read_bytes(path), str(path))
-
-
-_SUFFIX_FORMATS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
-
-
-def document_text(data: bytes, name: str = "input", suffix: str = "") -> str:
-    """The plain text of a plan file's bytes: .txt, .docx, .pdf or .html.
-
-    The format is judged by content (PDF and ZIP signatures, an HTML doctype or
-    ``<html``) and, failing that, by ``suffix``; anything else, and an "HTML" file
-    without a single tag, is decoded as text.
-    """
-    kind = extract.sniff(data, name) or _SUFFIX_FORMATS.get(suffix.lower(), "text")
-    if kind == "docx":
-        return extract.docx_text(data, name)
-    if kind == "pdf":
-        return extract.pdf_text(data, name)
-    text = decode_bytes(data, name)
-    if (kind == "html" and "<" in text) or extract.looks_like_html(text):
-        return extract.html_text(text, name)
-    return text
+def document_text(data: bytes, name: str = "input", suffix: str = "", encoding: str | None = None) -> str:
+    """The plain text of a plan file's bytes, in whatever supported format they are."""
+    return reader_for(data, suffix, name).extract(data, name, encoding)
 
 
 def parse_header(text: str) -> tuple[dict[str, str], str]:
@@ -175,8 +111,33 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n".join(lines[len(HEADER_KEYS) :]).lstrip("\n")
 
 
-def read_document(path: str | Path, doc_id: str | None = None) -> Document:
-    """Read a plan document (.txt, .docx, .pdf or .html) from ``path``; its id defaults to the file name's stem."""
+@dataclass
+class Document:
+    """A plan document: its id, its text (without the corpus header) and metadata."""
+
+    doc_id: str
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def title(self) -> str:
+        """The title from the corpus header, else the first of the first lines that reads as a plan's title."""
+        if self.meta.get("title"):
+            return self.meta["title"]
+        for line in self.text.split("\n", 30)[:30]:
+            line = line.strip()
+            if 4 <= len(line) <= 80 and "。" not in line and _TITLE_WORDS.search(line) and not _NOT_TITLE.search(line):
+                return line
+        return ""
+
+
+def read_document(path: str | Path, doc_id: str | None = None, encoding: str | None = None, limit: int | None = -1) -> Document:
+    """Read a plan document (.txt, .docx, .pdf or .html, judged by content) from ``path``.
+
+    Its id defaults to the file name's stem. ``encoding`` overrides detection
+    for text and HTML; ``limit`` caps the file size (default: ``--max-size``; ``None``: no cap).
+    """
     path = Path(path)
-    meta, body = parse_header(document_text(_read_bytes(path), str(path), path.suffix))
+    meta, body = parse_header(document_text(read_bytes(path, limit), str(path), path.suffix, encoding))
     return Document(doc_id=doc_id or path.stem, text=body, meta=meta, path=path)

@@ -91,7 +91,9 @@ SCRIPT = """
 """
 
 
-def report(docs: str | Path | Iterable[str | Path], out: str | Path, model=None, meta=None) -> Path:
+def report(
+    docs: str | Path | Iterable[str | Path], out: str | Path, model=None, meta=None, min_items: int = 10, on_skip=None
+) -> Path:
     """Classify ``docs`` and write the HTML report to ``out``; returns ``out``.
 
     ``meta`` (see :func:`eduplan.profiling.read_meta`) gives each document's
@@ -100,10 +102,10 @@ def report(docs: str | Path | Iterable[str | Path], out: str | Path, model=None,
     """
     from .persist import atomic_write_text
 
-    classified = classify_documents(docs, model, explain=EXPLAIN_WORDS)
+    classified = classify_documents(docs, model, explain=EXPLAIN_WORDS, on_skip=on_skip)
     info = _document_info(list(classified), meta)
     out = Path(out)
-    atomic_write_text(out, render(classified, info))
+    atomic_write_text(out, render(classified, info, min_items))
     return out
 
 
@@ -196,10 +198,10 @@ def _document(doc_id: str, frame, info: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def render(classified: dict, info: dict[str, dict[str, str]] | None = None) -> str:
+def render(classified: dict, info: dict[str, dict[str, str]] | None = None, min_items: int = 10) -> str:
     """The report page for classified documents (``{doc_id: classify_document(..., explain=k) frame}``)."""
     info = info or {}
-    result = compare(shares(classified))
+    result = compare(shares(classified), min_items=min_items)
     n_items = sum(len(f) for f in classified.values())
     options = "".join(f'<option value="{escape(r)}">{escape(n)} ({escape(r)})</option>' for r, n in rows())
     toc = "".join(

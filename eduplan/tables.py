@@ -1,125 +1,129 @@
-"""Tables in: CSV and JSONL files of texts, read whole or streamed in chunks.
+"""Tables in: CSV, TSV and JSONL files of texts, streamed in chunks of rows.
 
-CSV files may be UTF-8 (with or without BOM) or GB18030/GBK like any other
-input; JSONL errors name the broken line.
+One registry, :data:`TABLE_FORMATS`, maps suffixes to formats. Every table is
+decoded by :mod:`eduplan.decoding` (UTF-8 with or without BOM, UTF-16,
+GB18030/GBK, or ``encoding``); errors name the file and the line.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .decoding import open_text
 from .errors import InputError
-from .readers import decode_bytes, utf16_without_bom
 
-__all__ = ["table_kind", "read_table", "iter_table", "detect_encoding"]
+__all__ = ["TABLE_FORMATS", "table_suffixes", "table_kind", "table_header", "iter_table", "read_table"]
 
-_SNIFF = 1 << 16
+TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+"""Table formats by suffix: one entry per format."""
+
+
+def table_suffixes() -> list[str]:
+    return list(TABLE_FORMATS)
 
 
 def table_kind(path: str | Path) -> str | None:
-    """``"csv"``, ``"jsonl"`` or ``None`` (not a table), by extension."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        return "csv"
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    return None
+    """``"csv"``, ``"tsv"``, ``"jsonl"`` or ``None`` (not a table), by suffix."""
+    return TABLE_FORMATS.get(Path(path).suffix.lower())
 
 
-def detect_encoding(path: str | Path) -> str:
-    """The encoding of a text file, judged from its first 64 KiB."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a file")
-    with open(path, "rb") as fh:
-        head = fh.read(_SNIFF)
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    codec = utf16_without_bom(head)
-    if codec:
-        return codec
-    decode_bytes(head, str(path))  # raises for binary or undecodable data
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # a cut inside the last multi-byte character is still UTF-8
-        if exc.start >= len(head) - 3:
-            return "utf-8"
-        return "gb18030"
+def table_header(path: str | Path, encoding: str | None = None) -> list[str]:
+    """The column names of a table: its header row (CSV/TSV) or the keys of its first record (JSONL)."""
+    for chunk in iter_table(path, 1, encoding):
+        return [str(c) for c in chunk.columns]
+    return []
 
 
-def iter_table(path: str | Path, chunksize: int = 10_000) -> Iterator:
+def iter_table(path: str | Path, chunksize: int = 10_000, encoding: str | None = None) -> Iterator:
     """Yield the table at ``path`` as pandas DataFrames of at most ``chunksize`` rows (all columns as text)."""
     import pandas as pd
 
     path = Path(path)
     kind = table_kind(path) or "csv"
-    encoding = detect_encoding(path)
-    if kind == "jsonl":
-        yield from _iter_jsonl(path, encoding, chunksize)
-        return
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    try:
-        reader = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            encoding=encoding,
-            sep=sep,
-            chunksize=chunksize,
-            encoding_errors="strict",
-        )
-        yield from reader
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: empty file, expected a CSV with a header row") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: malformed CSV ({str(exc).splitlines()[0]})") from None
+    with open_text(path, encoding) as stream:
+        if kind == "jsonl":
+            yield from _iter_jsonl(stream, path, chunksize)
+            return
+        try:
+            yield from pd.read_csv(
+                stream,
+                dtype=str,
+                keep_default_na=False,
+                sep="\t" if kind == "tsv" else ",",
+                chunksize=chunksize,
+            )
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path}: empty file, expected a CSV with a header row", path=str(path)) from None
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{path}: malformed CSV ({str(exc).splitlines()[0]})", path=str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: cannot decode as {stream.encoding} ({exc.reason})", path=str(path), option="--encoding"
+            ) from None
 
 
-def _iter_jsonl(path: Path, encoding: str, chunksize: int) -> Iterator:
-    import pandas as pd
-
+def _iter_jsonl(stream, path: Path, chunksize: int) -> Iterator:
     rows: list[dict] = []
-    with open(path, encoding=encoding, errors="strict") as fh:
-        for number, line in enumerate(fh, start=1):
+    first: set[str] | None = None  # the keys of the first record: what a header is to a CSV
+    try:
+        for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(
-                    f"{path}: line {number} is not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+                    f"{path}: line {number} is not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})",
+                    path=str(path),
                 ) from None
             if not isinstance(record, dict):
-                raise InputError(f"{path}: line {number} is not a JSON object")
+                raise InputError(f"{path}: line {number} is not a JSON object", path=str(path))
+            if "\\u" in line:  # escapes may encode lone surrogates, which no text encoding can hold
+                record = {key: _without_surrogates(value) for key, value in record.items()}
             rows.append(record)
+            first = set(record) if first is None else first
             if len(rows) >= chunksize:
-                yield pd.DataFrame(rows)
+                yield _frame(rows, first)
                 rows = []
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: cannot decode as {stream.encoding} ({exc.reason})", path=str(path), option="--encoding"
+        ) from None
     if rows:
-        yield pd.DataFrame(rows)
+        yield _frame(rows, first)
 
 
-def read_table(path: str | Path):
-    """Read a whole CSV or JSONL file into one DataFrame."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value):
+    """``value`` with every lone surrogate (a broken ``\\ud800`` escape) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _without_surrogates(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
+def _frame(rows: list[dict], first: set[str] | None):
+    """A chunk of JSONL records; ``attrs["first_record"]`` keeps the keys of the file's first record."""
     import pandas as pd
 
-    chunks = list(iter_table(path))
+    frame = pd.DataFrame(rows)
+    frame.attrs["first_record"] = sorted(first or ())
+    return frame
+
+
+def read_table(path: str | Path, encoding: str | None = None):
+    """Read a whole CSV, TSV or JSONL file into one DataFrame."""
+    import pandas as pd
+
+    chunks = list(iter_table(path, encoding=encoding))
     if not chunks:
-        raise InputError(f"{path}: no rows")
+        raise InputError(f"{path}: no rows", path=str(path))
     return pd.concat(chunks, ignore_index=True)
-
-
-def read_text_table(data: bytes, name: str = "input"):
-    """Parse CSV ``data`` (any supported encoding) held in memory."""
-    import pandas as pd
-
-    return pd.read_csv(io.StringIO(decode_bytes(data, name)), dtype=str, keep_default_na=False)

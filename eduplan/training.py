@@ -1,67 +1,143 @@
-"""Training the default model: grouped cross-validation figures, then a fit on every labeled item."""
+"""Training a model: grouped cross-validation figures, then a fit on every labeled item, written atomically.
+
+The labeled corpus is the shipped one (``data/items.csv``, also inside the
+wheel) or a file the user names, plus the user's corrections (``add``):
+their labels win over the corpus for the same text.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import taxonomy
-from .corpus import training_items
-from .persist import library_versions, save_model, sha256_file
+from .config import TrainConfig
+from .errors import UsageError
 
-__all__ = ["train"]
+__all__ = ["train", "training_frame", "refuse_shipped_target", "summary"]
+
+Progress = Callable[[str], None]
+
+
+def refuse_shipped_target(out: str | Path, replace_shipped: bool = False) -> None:
+    """Refuse to write into the shipped or installed model unless asked in so many words."""
+    from .modeldir import is_shipped
+
+    if is_shipped(out) and not replace_shipped:
+        raise UsageError(
+            f"{out} is the model eduplan ships; write your model elsewhere (e.g. --out mymodel)",
+            option="--out",
+        )
+
+
+def training_frame(data: str | Path | None = None, add: Sequence[str | Path] = ()):
+    """The labeled records to train on: the corpus (not ``skip``) plus corrections, which win for the same text."""
+    import pandas as pd
+
+    from .corpus import read_corrections, training_items
+    from .resources import corpus_path
+
+    frame = training_items(data or corpus_path())
+    for path in add:
+        extra = read_corrections(path)
+        frame = frame[~frame["text"].isin(set(extra["text"]))]
+        frame = pd.concat([frame, extra[extra["label"] != taxonomy.SKIP]], ignore_index=True)
+    return frame.fillna("").reset_index(drop=True)
 
 
 def train(
-    data: str | Path = "data/items.csv",
-    out: str | Path = "model",
-    params: dict | None = None,
+    data: str | Path | None = None,
+    out: str | Path = "mymodel",
+    config: TrainConfig | None = None,
+    add: Sequence[str | Path] = (),
     n_splits: int = 5,
     cross_validation: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    replace_shipped: bool = False,
 ) -> dict:
-    """Train on every labeled item of ``data`` (not ``skip``) and write the model and its card to ``out``.
+    """Train on every labeled item of ``data`` (default: the shipped corpus) plus ``add``, and write ``out``.
 
-    Returns the card: theme ids, corpus sha256 and size, library versions,
-    parameters, grouped-CV accuracy and macro-F1, creation time, model sha256.
+    Returns the card: theme ids, corpus sha256 and size, library versions, the
+    :class:`TrainConfig`, grouped-CV figures (primary and secondary themes),
+    creation time and the files' sha256. With ``cross_validation`` the
+    secondary-theme threshold is chosen on the out-of-fold predictions.
     """
-    from .evaluation import cross_validate, score
-    from .model import DEFAULT_PARAMS, fit_pipeline
+    from .estimator import export, fit_pipeline, secondary_lists
+    from .evaluation import cross_validate, score, score_secondary
+    from .modeldir import library_versions, save_model
+    from .persist import sha256_bytes
 
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    frame = training_items(data)
+    refuse_shipped_target(out, replace_shipped)
+    config = config or TrainConfig()
+    frame = training_frame(data, add)
     Path(out).mkdir(parents=True, exist_ok=True)  # an --out that cannot be written fails now, not after training
+    sources = [data or "shipped corpus", *map(str, add)]
     card: dict = {
         "themes": taxonomy.ids(),
         "corpus": {
-            "file": Path(data).name,
-            "sha256": sha256_file(data),
+            "sources": [str(s) for s in sources],
+            "sha256": sha256_bytes(frame[["text", "label", "secondary"]].to_csv(index=False).encode("utf-8")),
             "items": int(len(frame)),
             "documents": int(frame["doc_id"].nunique()),
         },
         "versions": library_versions(),
-        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
+        "params": config.to_dict(),
     }
     if cross_validation:
         started = time.perf_counter()
-        proba = cross_validate(frame, params, n_splits, progress)
-        result = score(frame["label"], proba)
+        result = cross_validate(frame, config, n_splits, progress)
+        primary = score(frame["label"], result.proba)
         card["cv"] = {
-            "method": f"GroupKFold({min(n_splits, frame['doc_id'].nunique())}) by doc_id",
-            "accuracy": result["accuracy"],
-            "macro_f1": result["macro_f1"],
-            "per_theme": result["per_theme"],
+            "method": f"GroupKFold({result.folds}) by doc_id",
+            "accuracy": primary["accuracy"],
+            "macro_f1": primary["macro_f1"],
+            "top2": primary["top2"],
+            "per_theme": primary["per_theme"],
             "seconds": round(time.perf_counter() - started, 1),
         }
+        if result.covered is not None:
+            secondary = score_secondary(frame, result)
+            card["cv"]["secondary"] = secondary
+            config = config.with_values({"secondary_threshold": secondary["threshold"]})
+            card["params"] = config.to_dict()
     if progress:
         progress(f"fitting the final model on {len(frame)} items")
     started = time.perf_counter()
-    pipeline = fit_pipeline(frame["text"].tolist(), frame["label"].to_numpy(), params)
+    pipeline = fit_pipeline(frame, frame["label"], secondary_lists(frame["secondary"]), config)
+    compact = export(pipeline, frame)
     card["fit_seconds"] = round(time.perf_counter() - started, 2)
     card["classes"] = [str(c) for c in pipeline.classes_]
     card["created"] = datetime.now(UTC).replace(microsecond=0).isoformat()
     if progress:
         progress(f"writing {Path(out)}")
-    return save_model(pipeline, out, card)
+    card = save_model(pipeline, compact, out, card)
+    if replace_shipped:
+        from .persist import atomic_write_text
+        from .trust import shipped_trust_path
+
+        atomic_write_text(shipped_trust_path(), f'{{\n  "{card["sha256"]["pipeline"]}": "the shipped model"\n}}\n')
+    return card
+
+
+def summary(card: dict, out: str | Path) -> str:
+    """What ``eduplan train`` prints: the grouped-CV figures and where the model went."""
+    from .writers import table_text
+
+    lines = []
+    if "cv" in card:
+        cv = card["cv"]
+        lines.append(
+            f"grouped cross-validation ({cv['method']}): accuracy {cv['accuracy']:.3f}, macro-F1 {cv['macro_f1']:.3f}, "
+            f"primary among the top 2 {cv['top2']:.3f}"
+        )
+        if "secondary" in cv:
+            sec = cv["secondary"]
+            lines.append(
+                f"secondary themes: micro-F1 {sec['micro_f1']:.3f}, macro-F1 {sec['macro_f1']:.3f} "
+                f"(threshold {sec['threshold']:.2f})"
+            )
+        lines.append(table_text(cv["per_theme"], ["theme", "precision", "recall", "f1", "support"]))
+    lines.append(f"model written to {out} ({card['corpus']['items']} items, fit in {card['fit_seconds']} s)")
+    return "\n".join(lines)

@@ -71,7 +71,8 @@ def fixture_corpus(path, docs: int = 4) -> None:
     """A small labeled corpus: ``docs`` documents, three themes, three items of each per document."""
     import csv
 
-    columns = ["item_id", "doc_id", "section", "number", "text", "label", "secondary"]
+    columns = ["item_id", "doc_id", "title", "section", "number", "text", "label", "secondary"]
+    sections = {"preschool": "发展学前教育", "teachers": "建设教师队伍", "safety": "强化校园安全"}
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(columns)
@@ -81,8 +82,9 @@ def fixture_corpus(path, docs: int = 4) -> None:
                 for template in texts:
                     number += 1
                     text = template.format(n=d * 10 + number) + f"。第{d}号文件第{number}项任务。"
-                    writer.writerow([f"doc{d}:{number}", f"doc{d}", "任务", number, text, theme, ""])
-        writer.writerow(["doc0:99", "doc0", "任务", 99, "指导思想", "skip", ""])
+                    title = f"某县{d}号教育工作要点"
+                    writer.writerow([f"doc{d}:{number}", f"doc{d}", title, sections[theme], number, text, theme, ""])
+        writer.writerow(["doc0:99", "doc0", "某县0号教育工作要点", "任务", 99, "指导思想", "skip", ""])
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,8 @@ def test_classify_text_arguments_jsonl(model_args):
     rows = _jsonl(result.stdout)
     assert [r["label"] for r in rows] == ["preschool", "safety"]
     assert all(0 <= r["score"] <= 1 for r in rows)
-    assert "joblib files run code" in result.stderr
+    assert "note: using" in result.stderr and "sha256 matches its card" in result.stderr
+    assert [r["theme_zh"] for r in rows] == ["学前教育", "安全稳定"]
 
 
 def test_classify_stdin_one_item_per_line(model_args):
@@ -64,7 +65,10 @@ def test_classify_csv_contract_one_object_per_row_in_order(model_args, tmp_path)
     rows = _jsonl(result.stdout)
     assert [r["row"] for r in rows] == [1, 2, 3, 4]
     assert [r["label"] for r in rows] == ["safety", "empty", "preschool", "teachers"]
+    assert [r["id"] for r in rows] == ["0", "1", "2", "3"]  # the table's own columns stay
     assert all("score" in r for r in rows)
+    kept = _jsonl(runner.invoke(app, ["classify", str(path), "--column", "body", "--keep", "id", *model_args, "-f", "jsonl"]).stdout)
+    assert set(kept[0]) >= {"id", "row", "text", "label"}
 
 
 def test_classify_jsonl_input(model_args, tmp_path):
@@ -80,7 +84,7 @@ def test_classify_table_and_csv_formats_with_top_k_and_explain(model_args):
     )
     assert table.exit_code == 0
     header = table.stdout.splitlines()[0].split()
-    assert header == ["label", "score", "top", "explain", "text"]
+    assert header == ["label", "theme_zh", "score", "secondary", "top", "explain", "text"]
     assert "safety:" in table.stdout
     out = runner.invoke(app, ["classify", "加强校园安全管理,防溺水", *model_args, "-f", "csv", "-k", "3"])
     rows = list(csv.DictReader(io.StringIO(out.stdout)))

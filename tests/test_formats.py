@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from eduplan.batch import classify_document_rows
+from eduplan.batch import classify_document
+from eduplan.documents import document_items
 from eduplan.errors import InputError
 from eduplan.readers import read_document
-from eduplan.segmenter import segment_file
 
 PLAN = (
     "一、加强党的建设\n"
@@ -78,19 +78,19 @@ MAKERS = {"docx": make_docx, "pdf": make_pdf, "html": make_html}
 
 
 def items(path: Path) -> list[tuple[str, str]]:
-    return [(item.number, item.text) for item in segment_file(str(path))]
+    return [(item.number, item.text) for item in document_items(path)]
 
 
 @pytest.fixture(scope="module")
 def model(small_model):
-    from eduplan.loading import UntrustedModelWarning, load_model
+    from eduplan.modeldir import UntrustedModelWarning, load_model
 
     with pytest.warns(UntrustedModelWarning):
         return load_model(small_model[0])
 
 
 def labels(model, path: Path) -> list[str]:
-    return [row["label"] for row in classify_document_rows(model, path)]
+    return list(classify_document(path, model)["label"])
 
 
 def test_plain_text_gives_the_expected_items(tmp_path):
@@ -173,8 +173,7 @@ def test_docx_named_pdf_is_read_as_docx(tmp_path):
     ("name", "data", "message"),
     [
         ("broken.docx", b"PK\x03\x04" + b"\x00garbage" * 50, "not a readable Word .docx"),
-        ("text.docx", "一、加强党的建设".encode(), "not a Word .docx file"),
-        ("plan.pdf", PLAN.encode(), "not a PDF file"),
+        ("binary.docx", b"\x00\x01\x02\x03" * 300, "binary file, not text"),
         ("broken.pdf", b"%PDF-1.4\n" + b"garbage\n" * 50, "broken or unreadable PDF"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "legacy Word .doc"),
     ],
@@ -186,6 +185,46 @@ def test_unreadable_files_are_one_clear_error(tmp_path, name, data, message):
         read_document(path)
     assert "\n" not in str(info.value)
     assert str(info.value).startswith(str(path))
+
+
+@pytest.mark.parametrize("name", ["plan.docx", "plan.pdf", "plan.html", "plan"])
+def test_a_plain_text_plan_reads_whatever_its_suffix_says(tmp_path, name):
+    """The format is judged by the bytes: text under a wrong suffix is still text."""
+    path = tmp_path / name
+    path.write_text(PLAN, encoding="utf-8")
+    assert items(path) == EXPECTED
+
+
+def test_word_list_numbering_gives_numbered_items(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某市教育局2024年工作要点")
+    for line in ("全面加强学校党的建设。落实责任。", "推进学前教育普惠发展。新建幼儿园。"):
+        document.add_paragraph(line, style="List Number")
+    document.save(str(tmp_path / "numbered.docx"))
+    assert [(i.number, i.text) for i in document_items(tmp_path / "numbered.docx")] == [
+        ("1", "全面加强学校党的建设。落实责任。"),
+        ("2", "推进学前教育普惠发展。新建幼儿园。"),
+    ]
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + b"\x00" * (300 << 20))
+    assert path.stat().st_size < 2 << 20
+    with pytest.raises(InputError, match="over the limit of 256 MiB"):
+        read_document(path)
+
+
+def test_deeply_nested_html_loses_no_items(tmp_path):
+    inner = "<p>一、主要任务</p><p>1.加强党的建设。落实责任。</p><p>2.推进学前教育。新建幼儿园。</p>"
+    page = "<!DOCTYPE html><html><body>" + "<div>" * 5000 + inner + "</div>" * 5000 + "<p>3.强化校园安全。</p></body></html>"
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    assert [i.number for i in document_items(tmp_path / "deep.html")] == ["1", "2", "3"]
 
 
 def test_zip_that_is_not_a_docx_is_a_clear_error(tmp_path):
@@ -248,6 +287,6 @@ def test_importing_eduplan_does_not_import_the_parsers():
     import subprocess
     import sys
 
-    code = "import sys, eduplan.readers, eduplan.segmenter; print(sorted({'docx', 'pypdf', 'lxml'} & set(sys.modules)))"
+    code = "import sys, eduplan.readers, eduplan.segmenter; print(sorted({'docx', 'pypdf'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -17,7 +17,7 @@ from eduplan.cli import app
 from eduplan.errors import InputError, UsageError
 from eduplan.profiling import COLUMNS, EXTRA_ROWS, compare, profile, read_meta, write_chart
 
-pytestmark = pytest.mark.filterwarnings("ignore::eduplan.loading.UntrustedModelWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::eduplan.modeldir.UntrustedModelWarning")
 
 runner = CliRunner()
 
@@ -51,7 +51,7 @@ ROWS = THEMES + list(EXTRA_ROWS)
 
 @pytest.fixture(scope="module")
 def clf(small_model):
-    from eduplan.loading import load_model
+    from eduplan.modeldir import load_model
 
     return load_model(small_model[0])
 
@@ -99,7 +99,7 @@ def test_documents_without_items_are_left_out_of_a_multi_document_profile(small_
     result = CliRunner().invoke(
         app, ["report", str(docs[0]), str(prose), "--out", str(tmp_path / "r.html"), "--model", str(small_model[0])]
     )
-    assert result.exit_code == 0 and "left out" in result.stderr and (tmp_path / "r.html").exists()
+    assert result.exit_code == 0 and "skipped: " in result.stderr and (tmp_path / "r.html").exists()
 
 
 def test_profile_counts_items_and_characters_per_theme_in_taxonomy_order(clf, docs):
@@ -131,7 +131,7 @@ def test_profile_errors_are_one_clear_line(clf, docs, tmp_path):
         profile([tmp_path / "missing.txt"], clf)
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    with pytest.raises(InputError, match="no numbered items"):
+    with pytest.raises(InputError, match="empty.txt: no text"):
         profile([empty], clf)
     twin = tmp_path / "other"
     twin.mkdir()
@@ -369,9 +369,10 @@ def test_report_renders_and_filters_in_headless_chromium(clf, docs, tmp_path):
 
 
 def test_cli_profile_table_shows_percentages_and_differences(small_model, docs):
-    result = runner.invoke(app, ["profile", *map(str, docs), "--model", str(small_model[0]), "-f", "table"])
+    args = ["profile", *map(str, docs), "--model", str(small_model[0]), "-f", "table"]
+    result = runner.invoke(app, [*args, "--min-items", "1"])
     assert result.exit_code == 0, result.output
-    assert "note: loading" in result.stderr
+    assert "note: using" in result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["theme", "name", "plan_a", "plan_b", "plan_c"]
     preschool = next(line for line in lines if line.startswith("preschool"))
@@ -379,6 +380,22 @@ def test_cli_profile_table_shows_percentages_and_differences(small_model, docs):
     assert any(line.startswith("out_of_scope") for line in lines)
     assert not any(line.startswith("uncertain") for line in lines)
     assert "themes that differ most" in result.stdout
+    default = runner.invoke(app, args)  # every document has fewer than 10 items
+    assert "themes that differ most" not in default.stdout
+    assert "fewer than 10 items, left out of 'themes that differ most'" in default.stderr
+
+
+def test_small_documents_are_left_out_of_the_differences(clf, docs):
+    result = compare(profile(docs, clf), min_items=3)
+    assert result["small"] == ["plan_c"]  # 2 items
+    assert "plan_c" not in set(result["differ"]["lowest"]) | set(result["differ"]["highest"])
+
+
+def test_secondary_themes_are_counted_apart_from_the_primary_shares(clf, docs):
+    plain = profile(docs, clf)
+    with_secondary = profile(docs, clf, secondary=True)
+    assert list(with_secondary.columns) == COLUMNS + ["secondary_items", "secondary_share"]
+    assert with_secondary[COLUMNS].equals(plain)  # the primary shares do not change
 
 
 def test_cli_profile_csv_jsonl_and_chart(small_model, docs, tmp_path):
@@ -404,15 +421,21 @@ def test_cli_profile_by_region(small_model, docs, meta_csv):
 
 
 def test_cli_profile_bad_grouping_is_a_usage_error(small_model, docs):
-    result = runner.invoke(app, ["profile", str(docs[0]), "--model", str(small_model[0]), "--by", "kind"])
-    assert isinstance(result.exception, UsageError)
-    assert UsageError.exit_code == 2
+    import sys
+
+    from conftest import REPO
+
+    args = ["profile", str(docs[0]), "--model", str(small_model[0]), "--by", "kind"]
+    proc = subprocess.run(
+        [sys.executable, "-c", "from eduplan.cli import main; main()", *args], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and proc.stderr.splitlines()[-1].startswith("error: --by must be one of region, year")
 
 
 def test_cli_report(small_model, docs, tmp_path):
     out = tmp_path / "out" / "report.html"
     result = runner.invoke(app, ["report", *map(str, docs), "--out", str(out), "--model", str(small_model[0])])
     assert result.exit_code == 0, result.output
-    assert "note: loading" in result.stderr
+    assert "note: using" in result.stderr
     assert f"report written to {out}" in result.stdout
     assert out.read_text(encoding="utf-8").count('<table class="items">') == 3

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from eduplan.decoding import decode_bytes, read_text
+from eduplan.documents import document_items
 from eduplan.errors import InputError
-from eduplan.readers import decode_bytes, parse_header, read_document, read_text
-from eduplan.segmenter import segment_file
+from eduplan.readers import parse_header, read_document
 
 TEXT = "一、加强党的建设\n1.全面加强学校党的建设。落实主体责任。\n2.推进学前教育普惠发展。新建幼儿园。\n"
 
@@ -15,7 +16,7 @@ TEXT = "一、加强党的建设\n1.全面加强学校党的建设。落实主�
 def test_every_encoding_reads_the_same(write, encoding):
     path = write(f"plan-{encoding}.txt", TEXT, encoding)
     assert read_text(path) == TEXT
-    assert [i.text for i in segment_file(str(path))] == [
+    assert [i.text for i in document_items(path)] == [
         "全面加强学校党的建设。落实主体责任。",
         "推进学前教育普惠发展。新建幼儿园。",
     ]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from eduplan.batch import classify_frame, classify_table
+from eduplan.batch import Source, classify_frame, classify_sources
 from eduplan.cli import app
 
 TEXTS = ["加强校园安全管理,防溺水", "新建公办幼儿园5所", "加强教师队伍建设,培训骨干教师", "", "开展校园消防检查"]
@@ -19,7 +19,7 @@ TEXTS = ["加强校园安全管理,防溺水", "新建公办幼儿园5所", "加
 def small_clf(small_model):
     import warnings
 
-    from eduplan.loading import UntrustedModelWarning, load_model
+    from eduplan.modeldir import UntrustedModelWarning, load_model
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UntrustedModelWarning)
@@ -37,14 +37,19 @@ def table(tmp_path):
     return path
 
 
+def classify_table(model, path, **options):
+    return classify_sources(model, [Source("table", str(path))], **options)
+
+
 def test_streaming_in_chunks_keeps_every_row_in_order(small_clf, table):
     whole = list(classify_table(small_clf, table, chunksize=1000))
     seen = []
-    chunked = list(classify_table(small_clf, table, chunksize=7, progress=seen.append))
+    chunked = list(classify_table(small_clf, table, chunksize=7, progress=lambda name, done: seen.append(done)))
     assert [r["row"] for r in chunked] == list(range(1, 54))
     assert [(r["label"], r["score"]) for r in chunked] == [(r["label"], r["score"]) for r in whole]
     assert seen == [7, 14, 21, 28, 35, 42, 49, 53]  # progress after every chunk
     assert [r["label"] for r in chunked[:5]] == ["safety", "preschool", "teachers", "empty", "safety"]
+    assert [r["id"] for r in chunked[:3]] == ["0", "1", "2"]  # the table's own columns are kept
 
 
 def test_jobs_give_the_same_rows_as_one_process(small_model, table):
@@ -61,7 +66,7 @@ def test_jobs_give_the_same_rows_as_one_process(small_model, table):
 def test_classify_frame_over_dask_partitions(small_clf):
     dd = pytest.importorskip("dask.dataframe")
     frame = pd.DataFrame({"id": range(20), "text": [TEXTS[i % len(TEXTS)] for i in range(20)]})
-    meta = frame.assign(label="", score=0.0, theme="").iloc[:0]
+    meta = frame.assign(label="", theme_zh="", score=0.0, secondary="").iloc[:0]
     result = (
         dd.from_pandas(frame, npartitions=4)
         .map_partitions(classify_frame, model=small_clf, meta=meta)

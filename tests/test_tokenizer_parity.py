@@ -37,10 +37,17 @@ def test_tokens_match_jieba_within_tolerance(corpus_texts):
     assert shared >= 0.995
 
 
-def test_predictions_do_not_depend_on_the_segmenter(corpus_texts):
-    from eduplan.loading import load_model
+def test_predictions_do_not_depend_on_the_segmenter(monkeypatch):
+    from conftest import REPO
 
-    compact = load_model().compact
-    with_rjieba = compact.proba_normalized(corpus_texts, [word_tokens(t) for t in corpus_texts]).argmax(axis=1)
-    with_jieba = compact.proba_normalized(corpus_texts, [jieba_tokens(t) for t in corpus_texts]).argmax(axis=1)
-    assert (with_rjieba == with_jieba).all()
+    from eduplan import tokens
+    from eduplan.corpus import training_items
+    from eduplan.modeldir import load_model
+
+    model = load_model()
+    frame = training_items(REPO / "data" / "items.csv")
+    with_rjieba = model.predict(frame)
+    monkeypatch.setattr(tokens, "_segmenter", lambda: ("jieba", tokens._jieba().lcut))
+    assert tokens.segmenter_name() == "jieba"
+    with_jieba = model.predict(frame)
+    assert with_jieba == with_rjieba

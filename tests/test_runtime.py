@@ -1,0 +1,158 @@
+"""The numpy runtime gives the pipeline's probabilities, for every block and head, for non-default parameters too."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eduplan.config import TrainConfig
+from eduplan.estimator import export, fit_pipeline, secondary_lists
+from eduplan.features import CharBlock, register_block, registered_blocks
+from eduplan.model import Classifier
+from eduplan.records import Columns
+from eduplan.runtime import BlockRuntime, register_runtime
+
+TEXTS = [
+    "新建公办幼儿园5所,扩大学前教育资源",
+    "开展ＳＴＥＡＭ教育,培训教师100名  加强  师德",
+    "關於印發《青海省中等職業教育發(fā)展規劃》",
+    "",
+    "   ",
+    "x",
+    "加强校园安全 2020年 COVID-19 防控",
+    "Teachers' TRAINING 3.5 万人\n第二行",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(small_model):
+    frame = pd.read_csv(small_model[1], dtype=str, keep_default_na=False)
+    frame = frame[frame.label != "skip"].reset_index(drop=True)
+    frame["title"] = ["某县" + ("安全" if i % 2 else "教育") + "工作计划" for i in range(len(frame))]
+    frame.loc[frame.index % 3 == 0, "secondary"] = "teachers"
+    return frame
+
+
+def records(frame):
+    extra = pd.DataFrame({"text": TEXTS, "section": ["加强校园安全", "", "师资", "", "", "x", "安全", ""], "title": [""] * 8})
+    return pd.concat([frame[["text", "section", "title"]], extra], ignore_index=True)
+
+
+SETTINGS = [
+    {},
+    {"mask_digits": False},
+    {"word_ngram_min": 1, "word_ngram_max": 1, "char_ngram_min": 2, "char_ngram_max": 4},
+    {"sublinear_tf": False, "min_df": 1},
+    {"word_ngram_min": 2, "word_ngram_max": 3, "char_ngram_max": 2, "context_ngram_max": 1},
+    {"blocks": ("chars",), "secondary": False},
+    {"blocks": ("words", "section", "title"), "C": 0.3, "secondary_C": 1.0},
+]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=[str(s) or "default" for s in SETTINGS])
+def test_runtime_probabilities_equal_the_pipelines(corpus, settings):
+    config = TrainConfig().with_values(settings)
+    pipe = fit_pipeline(corpus, corpus.label, secondary_lists(corpus.secondary), config)
+    clf = Classifier.from_pipeline(pipe, corpus)
+    inputs = records(corpus)
+    expected = pipe.predict_proba(inputs)
+    actual = clf.predict_proba(inputs)[list(pipe.classes_)].to_numpy()
+    assert np.abs(expected - actual).max() <= 1e-12
+    heads = pipe.named_steps["heads"]
+    if heads.secondary_ is not None:
+        covered = heads.secondary_proba(pipe[:-1].transform(inputs))
+        runtime = clf.scores(inputs).covered[:, [clf._themes.index(c) for c in heads.secondary_.classes_]]
+        assert np.abs(covered - runtime).max() <= 1e-12
+
+
+class WordBoundaryCharBlock(CharBlock):
+    """scikit-learn's ``char_wb`` analyzer, which the runtime does not reproduce."""
+
+    def _vectorizer(self):
+        vectorizer = super()._vectorizer()
+        vectorizer.set_params(analyzer="char_wb")
+        return vectorizer
+
+
+def test_export_refuses_settings_the_runtime_cannot_reproduce(corpus):
+    register_block("test_char_wb", lambda c: WordBoundaryCharBlock("text", (1, 3), 1))
+    try:
+        config = TrainConfig(blocks=("words", "test_char_wb"))
+        pipe = fit_pipeline(corpus, corpus.label, config=config)
+        with pytest.raises(ValueError, match="test_char_wb.*cannot be exported"):
+            export(pipe, corpus)
+    finally:
+        from eduplan import features
+
+        features._BLOCKS.pop("test_char_wb")
+
+
+class FlagBlock(CharBlock):
+    """A new kind of block, for the test: 1.0 where the section names one of the fitted keywords."""
+
+    kind = "test_flags"
+
+    def fit(self, X, y=None):  # noqa: N803
+        self.keywords_ = ["安全", "师资"]
+        return self
+
+    def transform(self, X):  # noqa: N803
+        from scipy.sparse import csr_matrix
+
+        values = [[float(k in s) for k in self.keywords_] for s in X.section]
+        return csr_matrix(np.array(values).reshape(len(values), len(self.keywords_)))
+
+    def export(self):
+        return {"kind": np.array(self.kind), "column": np.array(self.column), "terms": np.array(self.keywords_)}
+
+
+class FlagRuntime(BlockRuntime):
+    kind = "test_flags"
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.column = str(arrays["column"])
+        self.terms = [str(t) for t in arrays["terms"]]
+        self.width = len(self.terms)
+
+    def transform(self, columns: Columns, stats=None):
+        rows, cols = [], []
+        for i, section in enumerate(columns.get(self.column)):
+            for j, keyword in enumerate(self.terms):
+                if keyword in section:
+                    rows.append(i)
+                    cols.append(j)
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.ones(len(rows))
+
+
+def test_a_registered_block_of_a_new_kind_needs_no_change_to_the_runtime(corpus):
+    register_runtime(FlagRuntime)
+    register_block("test_flags", lambda c: FlagBlock("section"))
+    try:
+        assert "test_flags" in registered_blocks()
+        config = TrainConfig(blocks=("words", "chars", "test_flags"))
+        pipe = fit_pipeline(corpus, corpus.label, config=config)
+        clf = Classifier.from_pipeline(pipe, corpus)
+        inputs = records(corpus)
+        assert np.abs(pipe.predict_proba(inputs) - clf.predict_proba(inputs)[list(pipe.classes_)].to_numpy()).max() <= 1e-12
+        assert clf.compact.block_names == ["words", "chars", "test_flags"]
+        assert clf.compact.feature_name(clf.compact.width - 1) == "section:师资"
+    finally:
+        from eduplan import features, runtime
+
+        features._BLOCKS.pop("test_flags")
+        runtime._RUNTIMES.pop("test_flags")
+
+
+def test_shipped_compact_model_matches_its_pipeline_on_the_corpus():
+    from conftest import REPO
+
+    from eduplan.corpus import training_items
+    from eduplan.modeldir import load_model
+
+    clf = load_model()
+    frame = training_items(REPO / "data" / "items.csv")
+    expected = clf.pipeline.predict_proba(frame)
+    actual = clf.predict_proba(frame)[list(clf.pipeline.classes_)].to_numpy()
+    assert np.abs(expected - actual).max() <= 1e-12
