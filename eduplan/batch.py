@@ -26,6 +26,7 @@ __all__ = [
     "Source",
     "expand_inputs",
     "document_sources",
+    "classify_inputs",
     "classify_sources",
     "segment_rows",
     "classify_document",
@@ -151,6 +152,28 @@ def _text_rows(model, texts: Iterable[str], options: dict, batch: int = 1000) ->
             buffer = []
     if buffer:
         yield from ({"text": t, **p} for t, p in zip(buffer, prediction_rows(model, buffer, **options)))
+
+
+def classify_inputs(
+    model, arguments: Iterable[str], *, column: str = "text", keep: list[str] | None = None, top_k: int = 1,
+    explain: int = 0, encoding: str | None = None, on_skip: Skip | None = None, **options: Any,
+) -> tuple[Iterator[dict[str, Any]], list[str]]:
+    """``(rows, columns)`` for command-line ``arguments``: texts, ``-``, files, folders and globs (see :func:`expand_inputs`).
+
+    Of several sources, one that cannot be read goes to ``on_skip``; a single source's problem is an error.
+    """
+    from .tables import table_header
+
+    sources = expand_inputs(arguments)
+    table_columns = [
+        c for s in sources if s.kind == "table" for c in (keep or table_header(s.value, encoding)) if c != column
+    ]
+    columns = output_columns({s.kind for s in sources}, list(dict.fromkeys(table_columns)), top_k, explain)
+    rows = classify_sources(
+        model, sources, column=column, keep=keep, top_k=top_k, explain=explain, encoding=encoding,
+        on_skip=on_skip if len(sources) > 1 else None, **options,
+    )
+    return rows, columns
 
 
 def classify_sources(

@@ -10,14 +10,29 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from . import __version__
+from .batch import ITEM_COLUMNS, classify_inputs, document_sources, segment_rows
+from .config import TrainConfig
+from .corpus import build, import_labels, stats_rows, validate
+from .decoding import set_input_limit
 from .errors import EduplanError, UsageError
+from .evaluation import evaluate as run_evaluation
+from .evaluation import summary as evaluation_summary
+from .modeldir import UntrustedModelWarning, load_model, trust_model
+from .parallel import usable_cores
+from .profiling import profile_report
 from .readers import document_suffixes
+from .reporting import report as write_report
 from .tables import table_suffixes
+from .training import summary as training_summary
+from .training import train as train_model
+from .writers import format_for, write_rows
 
 app = typer.Typer(
     help="Split Chinese education work plans into items and classify them by theme.",
@@ -41,8 +56,6 @@ MinItems = Annotated[int, typer.Option("--min-items", min=1, help="Leave documen
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
-
         typer.echo(f"eduplan {__version__}")
         raise typer.Exit()
 
@@ -53,8 +66,6 @@ def _main(
     max_size: Annotated[float, typer.Option("--max-size", min=0.001, help="Largest document to read, in MiB.")] = 64,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
-    from .decoding import set_input_limit
-
     _STATE["debug"] = debug
     set_input_limit(int(max_size * 2**20))
 
@@ -69,10 +80,6 @@ def _skip(path: str, reason: str) -> None:
 
 
 def _model(path: Path | None):
-    import warnings
-
-    from .modeldir import UntrustedModelWarning, load_model
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UntrustedModelWarning)
         model = load_model(path)
@@ -82,8 +89,6 @@ def _model(path: Path | None):
 
 
 def _write(rows, columns: list[str], fmt: str | None, out: Path | None, clip: dict | None = None) -> None:
-    from .writers import format_for, write_rows
-
     count = write_rows(rows, columns, format_for(out, fmt, sys.stdout.isatty()), out, clip)
     if out is not None:
         _say(f"{count} rows written to {out}")
@@ -104,27 +109,13 @@ def classify(
     chunksize: Annotated[int, typer.Option(min=1, help="Table rows read at a time.")] = 10_000,
 ) -> None:
     """Classify plan items by theme: texts, plans, folders of plans and tables."""
-    from .batch import classify_sources, expand_inputs, output_columns
-    from .parallel import usable_cores
-    from .tables import table_header
-
-    sources = expand_inputs(inputs)
-    kinds = {s.kind for s in sources}
-    on_skip = _skip if len(sources) > 1 else None
-    table_columns = [c for s in sources if s.kind == "table" for c in (keep or table_header(s.value, encoding)) if c != column]
-    columns = output_columns(kinds, list(dict.fromkeys(table_columns)), top_k, explain)
-    rows = classify_sources(
-        _model(model), sources, column=column, section_column=section_column, title_column=title_column, keep=keep,
+    rows, columns = classify_inputs(
+        _model(model), inputs, column=column, section_column=section_column, title_column=title_column, keep=keep,
         top_k=top_k, min_score=min_score, explain=8 if explain else 0, chunksize=chunksize,
-        jobs=jobs or usable_cores(), encoding=encoding, on_skip=on_skip, stdin=sys.stdin.buffer,
-        progress=_progress if sys.stderr.isatty() else None,
+        jobs=jobs or usable_cores(), encoding=encoding, on_skip=_skip, stdin=sys.stdin.buffer,
+        progress=(lambda name, n: _say(f"{name}: {n:,} rows classified")) if sys.stderr.isatty() else None,
     )
     _write(rows, columns, fmt, out, {"text": 60, "section": 20, "explain": 60})
-
-
-def _progress(name: str, done: int) -> None:
-    sys.stderr.write(f"\r{name}: {done:,} rows classified")
-    sys.stderr.flush()
 
 
 @app.command()
@@ -133,8 +124,6 @@ def segment(
     fmt: Fmt = None, out: Out = None, encoding: Encoding = None,
 ) -> None:
     """Split plan documents into their numbered items (doc_id, item_id, section, number, text)."""
-    from .batch import ITEM_COLUMNS, document_sources, segment_rows
-
     paths = document_sources(inputs)
     rows = segment_rows(paths, encoding=encoding, on_skip=_skip if len(paths) > 1 else None)
     _write(rows, ["file", "title", *ITEM_COLUMNS], fmt, out, {"section": 24, "text": 70, "title": 20})
@@ -150,10 +139,6 @@ def profile(
     secondary: Annotated[bool, typer.Option("--secondary", help="Also count secondary themes (separately).")] = False,
 ) -> None:
     """Share of items and of characters per theme in each plan, side by side, and the themes that differ most."""
-    from .batch import document_sources
-    from .profiling import profile_report
-    from .writers import format_for
-
     result = profile_report(document_sources(docs), _model(model), meta, by, min_items, secondary, chart, on_skip=_skip)
     for note in result["notes"]:
         _say(note)
@@ -170,9 +155,6 @@ def report(
     meta: Meta = None, model: Model = None, min_items: MinItems = 10,
 ) -> None:
     """Write an HTML report: chart, comparison, every item by theme, and a review of the themes you can correct."""
-    from .batch import document_sources
-    from .reporting import report as write_report
-
     written = write_report(document_sources(docs), out, _model(model), meta, min_items, on_skip=_skip)
     typer.echo(f"report written to {written}")
 
@@ -188,13 +170,9 @@ def train(
     replace_shipped: Annotated[bool, typer.Option("--replace-shipped", hidden=True)] = False,
 ) -> None:
     """Train the theme classifier on the labeled corpus (plus your corrections) and write it atomically."""
-    from .config import TrainConfig
-    from .training import summary
-    from .training import train as train_model
-
     config = TrainConfig().with_overrides(settings or [])
     card = train_model(data, out, config, add or [], folds, not no_cv, _say, replace_shipped)
-    typer.echo(summary(card, out))
+    typer.echo(training_summary(card, out))
 
 
 @app.command()
@@ -210,20 +188,14 @@ def evaluate(
     worst: Annotated[int, typer.Option(help="How many of the worst errors to show.")] = 10,
 ) -> None:
     """Measure accuracy on documents the model has not seen."""
-    from .config import TrainConfig
-    from .evaluation import evaluate as run
-    from .evaluation import summary
-
     config = TrainConfig().with_overrides(settings or [])
-    result = run(data, test, model, folds, config, documents, report_dir=report, progress=_say)
-    typer.echo(summary(result, worst, fmt))
+    result = run_evaluation(data, test, model, folds, config, documents, report_dir=report, progress=_say)
+    typer.echo(evaluation_summary(result, worst, fmt))
 
 
 @app.command()
 def trust(model_dir: Annotated[Path, typer.Argument(help="A model directory you made or checked yourself.")]) -> None:
     """Allow eduplan to unpickle this model's scikit-learn pipeline (classifying never needs it)."""
-    from .modeldir import trust_model
-
     typer.echo(trust_model(model_dir))
 
 
@@ -234,8 +206,6 @@ def corpus_build(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change without writing.")] = False,
 ) -> None:
     """Re-segment seeds/ into data/items.csv; labels follow the item text, removed ones are archived."""
-    from .corpus import build
-
     typer.echo(build(seeds, data, dry_run=dry_run).summary(dry_run))
 
 
@@ -245,8 +215,6 @@ def corpus_label(
     data: Annotated[Path, typer.Option(help="The corpus to update.")] = Path("data/items.csv"),
 ) -> None:
     """Copy hand-made labels from a CSV into the corpus, by item_id."""
-    from .corpus import import_labels
-
     result = import_labels(labels, data)
     typer.echo(f"{result['updated']} of {result['items']} items updated")
 
@@ -254,8 +222,6 @@ def corpus_label(
 @corpus_app.command("validate")
 def corpus_validate(data: Annotated[Path, typer.Argument(help="The corpus CSV to check.")] = Path("data/items.csv")) -> None:
     """Check the corpus: exit 1 with one line per problem, 0 when clean."""
-    from .corpus import validate
-
     problems = validate(data)
     for problem in problems:
         _say(problem)
@@ -265,45 +231,35 @@ def corpus_validate(data: Annotated[Path, typer.Argument(help="The corpus CSV to
 
 
 @corpus_app.command("stats")
-def corpus_stats(
-    data: Annotated[Path, typer.Argument(help="The corpus CSV.")] = Path("data/items.csv"), fmt: Fmt = None, out: Out = None
-) -> None:
-    """Items per theme (and per document with --format jsonl/csv)."""
-    from .corpus import stats_rows
-
-    rows, columns = stats_rows(data)
-    _write(rows, columns, fmt, out)
+def corpus_stats(data: Annotated[Path, typer.Argument(help="The corpus CSV.")] = Path("data/items.csv"), fmt: Fmt = None) -> None:
+    """Items per theme, with their Chinese names."""
+    _write(*stats_rows(data), fmt, None)
 
 
 def main() -> None:
-    """Console entry point: run the app, turning eduplan errors into one line and an exit code.
-
-    The command is invoked directly, not through ``app()``: typer's runner would
-    turn Ctrl-C, a closed stdout and ``typer.Exit`` into bare return values.
-    """
+    """Run the app, errors as one line and an exit code (``docs/errors.md``); not through ``app()``, whose runner
+    would turn Ctrl-C, a closed stdout and ``typer.Exit`` into bare return values."""
     command = typer.main.get_command(app)
+    code, message = 0, None
     try:
         with command.make_context("eduplan", sys.argv[1:]) as ctx:
             command.invoke(ctx)
         sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
-    except EduplanError as exc:
+    except (EduplanError, OSError) as exc:
         if _STATE["debug"]:
             raise
-        typer.echo(f"error: {_message(exc)}{_hint(exc)}", err=True)
-        sys.exit(exc.exit_code)
-    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
-    except OSError as exc:  # a file eduplan could not read or write: permissions, a full disk, a bad --out
-        if _STATE["debug"]:
-            raise
-        typer.echo(f"error: {f'{exc.filename}: ' if exc.filename else ''}{exc.strerror or exc}", err=True)
-        sys.exit(1)
+        if isinstance(exc, EduplanError):
+            code, message = exc.exit_code, f"{_message(exc)}{_hint(exc)}"
+        else:  # a file eduplan could not read or write: permissions, a full disk, a bad --out
+            code, message = 1, f"{f'{exc.filename}: ' if exc.filename else ''}{exc.strerror or exc}"
+        if isinstance(exc, BrokenPipeError):  # the reader stopped early (`| head`): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code, message = 0, None
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
+        _say("interrupted")
+        code = 130
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except Exception as exc:  # click usage errors
         if not any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) or _STATE["debug"]:
             raise
@@ -312,11 +268,14 @@ def main() -> None:
         else:
             ctx = getattr(exc, "ctx", None)
             where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            typer.echo(f"error: {' '.join(exc.format_message().split())}{where}", err=True)
-        sys.exit(exc.exit_code)
-    if _STATE["skipped"]:
+            message = f"{' '.join(exc.format_message().split())}{where}"
+        code = exc.exit_code
+    if message:
+        _say(f"error: {message}")
+    if code == 0 and _STATE["skipped"]:
         _say(f"{_STATE['skipped']} input(s) skipped (see above)")
-        sys.exit(3)
+        code = 3
+    sys.exit(code)
 
 
 def _message(exc: EduplanError) -> str:
@@ -333,12 +292,6 @@ def _hint(exc: EduplanError) -> str:
     """A flag hint from the error's domain fields (the library never names flags)."""
     if exc.column and "no column" in exc.message:
         return " (name the columns with --column, --section-column, --title-column)"
-    if exc.limit:
-        return f" (raise the limit with eduplan {exc.limit} MiB …)"
-    if exc.option == "--encoding":
-        return " (give the encoding with --encoding)"
-    return ""
-
-
-if __name__ == "__main__":
-    main()
+    if exc.limit == "--max-size":
+        return " (raise it with: eduplan --max-size MIB …)"
+    return " (give the encoding with --encoding)" if exc.option == "--encoding" else ""

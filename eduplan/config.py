@@ -29,15 +29,18 @@ class TrainConfig:
     char_ngram_min: int = 1
     char_ngram_max: int = 3
     context_ngram_max: int = 2
+    section_weight: float = 0.4
+    title_weight: float = 0.7
     min_df: int = 2
     sublinear_tf: bool = True
     mask_digits: bool = True
-    C: float = 1.0  # noqa: N815 (scikit-learn's name)
+    C: float = 0.5  # noqa: N815 (scikit-learn's name)
     calibration_cv: int = 3
     taxonomy_terms: bool = True
     secondary: bool = True
     secondary_C: float = 4.0  # noqa: N815
     secondary_threshold: float = 0.35
+    correction_weight: float = 10.0
     random_state: int = 0
 
     def __post_init__(self) -> None:
@@ -57,10 +60,14 @@ class TrainConfig:
             problems.append("context_ngram_max must be between 1 and 4")
         if self.min_df < 1:
             problems.append("min_df must be at least 1")
+        if not (0 < self.section_weight <= 4 and 0 < self.title_weight <= 4):
+            problems.append("section_weight and title_weight must be in (0, 4]")
         if self.C <= 0 or self.secondary_C <= 0:
             problems.append("C and secondary_C must be positive")
         if self.calibration_cv < 2:
             problems.append("calibration_cv must be at least 2")
+        if self.correction_weight <= 0:
+            problems.append("correction_weight must be positive")
         if not 0 < self.secondary_threshold < 1:
             problems.append("secondary_threshold must be between 0 and 1")
         if problems:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "read_index",
     "import_labels",
     "read_corrections",
+    "training_frame",
     "stats_rows",
 ]
 
@@ -413,3 +415,18 @@ def stats(items_path: str | Path = "data/items.csv") -> dict:
         "per_theme": per_theme.to_dict(),
         "per_document": per_doc.to_dict(),
     }
+
+
+def training_frame(data: str | Path | None = None, add: Sequence[str | Path] = ()):
+    """The labeled records to train on: the corpus (default: the shipped one; not ``skip``) plus corrections,
+    whose labels win for the same text; the ``correction`` column says which rows are corrections."""
+    import pandas as pd
+
+    from .resources import corpus_path
+
+    frame = training_items(data or corpus_path()).assign(correction=False)
+    for path in add:
+        extra = read_corrections(path).assign(correction=True)
+        frame = frame[~frame["text"].isin(set(extra["text"]))]
+        frame = pd.concat([frame, extra[extra["label"] != taxonomy.SKIP]], ignore_index=True)
+    return frame.fillna("").reset_index(drop=True)

@@ -168,8 +168,7 @@ def read_bytes(path: str | Path, limit: int | None = -1) -> bytes:
     limit = input_limit() if limit == -1 else limit
     if limit is not None and info.st_size > limit:
         raise InputError(
-            f"{path}: {info.st_size / 2**20:.1f} MiB is over the input limit of {limit / 2**20:.0f} MiB "
-            "(a plan is rarely over 1 MiB); raise the limit if the file is right",
+            f"{path}: {_size(info.st_size)} is over the input limit of {_size(limit)} (a plan is rarely over 1 MiB)",
             path=str(path),
             limit="--max-size",
         )
@@ -177,6 +176,10 @@ def read_bytes(path: str | Path, limit: int | None = -1) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})", path=str(path)) from None
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
 
 def read_text(path: str | Path, encoding: str | None = None, limit: int | None = -1) -> str:

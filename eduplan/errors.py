@@ -27,10 +27,7 @@ class EduplanError(Exception):
     ):
         super().__init__(message)
         self.message = message
-        self.path = path
-        self.column = column
-        self.limit = limit
-        self.option = option
+        self.path, self.column, self.limit, self.option = path, column, limit, option
 
 
 class InputError(EduplanError):

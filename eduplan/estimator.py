@@ -65,15 +65,20 @@ def secondary_lists(values: Sequence[str]) -> list[list[str]]:
     return [[s.strip() for s in str(v or "").split(";") if s.strip()] for v in values]
 
 
-def fit_pipeline(records: Any, labels: Sequence[str], secondary: Sequence[Sequence[str]] | None = None,
-                 config: TrainConfig | None = None):
+def fit_pipeline(
+    records: Any,
+    labels: Sequence[str],
+    secondary: Sequence[Sequence[str]] | None = None,
+    config: TrainConfig | None = None,
+    sample_weight: Sequence[float] | None = None,
+):
     """Fit :func:`build_pipeline` on ``records`` (strings, records or a frame) and their labels.
 
     Themes with a single item are left out. With ``taxonomy_terms`` the
     taxonomy's own terms of every trained theme are added as short examples
     (no context): ``普惠性民办幼儿园`` is preschool even where the corpus has few
     such items. ``secondary`` (a list of theme ids per record) trains the
-    secondary head.
+    secondary head; ``sample_weight`` (one per record) makes some records count more.
     """
     from .errors import DataError
 
@@ -81,6 +86,7 @@ def fit_pipeline(records: Any, labels: Sequence[str], secondary: Sequence[Sequen
     columns = as_columns(records)
     labels = [str(label) for label in labels]
     extra = [list(s) for s in secondary] if secondary is not None else [[] for _ in labels]
+    weights = [float(w) for w in sample_weight] if sample_weight is not None else [1.0] * len(labels)
     counts = Counter(labels)
     kept = {label for label, n in counts.items() if n >= 2}
     if len(kept) < 2:
@@ -89,6 +95,7 @@ def fit_pipeline(records: Any, labels: Sequence[str], secondary: Sequence[Sequen
     columns = columns.take(keep)
     labels = [labels[i] for i in keep]
     extra = [[s for s in extra[i] if s in kept] for i in keep]
+    weights = [weights[i] for i in keep]
     if config.taxonomy_terms:
         term_texts, term_labels = taxonomy.term_examples(kept)
         columns = Columns(
@@ -98,8 +105,10 @@ def fit_pipeline(records: Any, labels: Sequence[str], secondary: Sequence[Sequen
         )
         labels += term_labels
         extra += [[] for _ in term_labels]
+        weights += [1.0] * len(term_labels)
     pipeline = build_pipeline(config)
-    return pipeline.fit(columns, np.asarray(labels, dtype=object), heads__secondary=extra)
+    weight = None if all(w == 1.0 for w in weights) else np.asarray(weights)
+    return pipeline.fit(columns, np.asarray(labels, dtype=object), heads__secondary=extra, heads__sample_weight=weight)
 
 
 def export(pipeline, check: Any):

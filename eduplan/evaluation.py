@@ -185,8 +185,8 @@ def evaluate(
     - otherwise cross-validate on ``data`` grouped by document; with
       ``documents`` also through the real path on the seed files (``seeds``).
     """
+    from .corpus import training_frame
     from .estimator import fit_pipeline, secondary_lists
-    from .training import training_frame
 
     if model is not None and test is None:
         from .errors import UsageError

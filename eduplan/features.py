@@ -17,7 +17,7 @@ block also registers its runtime (:func:`register_runtime`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -25,9 +25,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .records import Columns
 from .runtime import prepare_function
 from .tokens import word_tokens
-
-if TYPE_CHECKING:
-    from .config import TrainConfig
 
 __all__ = ["Block", "WordBlock", "CharBlock", "register_block", "registered_blocks", "make_block", "check_parity"]
 
@@ -57,12 +54,14 @@ class Block(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         sublinear_tf: bool = True,
         mask_digits: bool = True,
+        weight: float = 1.0,
     ):
         self.column = column
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
         self.mask_digits = mask_digits
+        self.weight = weight
 
     def _vectorizer(self):
         raise NotImplementedError
@@ -84,7 +83,8 @@ class Block(TransformerMixin, BaseEstimator):
         texts = _column(X, self.column)
         if self.vectorizer_ is None:
             return csr_matrix((len(texts), 0))
-        return self.vectorizer_.transform(texts)
+        values = self.vectorizer_.transform(texts)
+        return values * self.weight if self.weight != 1.0 else values
 
     def terms(self) -> list[str]:
         """The fitted terms in column order."""
@@ -111,6 +111,7 @@ class Block(TransformerMixin, BaseEstimator):
             "ngram_range": np.array(self.ngram_range, dtype=np.int64),
             "sublinear": np.array(bool(self.sublinear_tf)),
             "mask_digits": np.array(bool(self.mask_digits)),
+            "weight": np.array(float(self.weight)),
         }
 
 
@@ -153,10 +154,10 @@ class CharBlock(Block):
 
 # ------------------------------------------------------------------ registry
 
-_BLOCKS: dict[str, Callable[[TrainConfig], Block]] = {}
+_BLOCKS: dict[str, Callable[[Any], Block]] = {}
 
 
-def register_block(name: str, make: Callable[[TrainConfig], Block]) -> None:
+def register_block(name: str, make: Callable[[Any], Block]) -> None:
     """Register a block under ``name``: ``make(config)`` returns the unfitted block (``TrainConfig.blocks`` names it).
 
     Its runtime is the one registered for the block's ``kind`` in :mod:`eduplan.runtime`.
@@ -169,7 +170,8 @@ def registered_blocks() -> list[str]:
     return list(_BLOCKS)
 
 
-def make_block(name: str, config: TrainConfig) -> Block:
+def make_block(name: str, config: Any) -> Block:
+    """The unfitted block ``name`` for a :class:`~eduplan.config.TrainConfig`."""
     return _BLOCKS[name](config)
 
 
@@ -197,5 +199,10 @@ register_block(
     "chars",
     lambda c: CharBlock("text", (c.char_ngram_min, c.char_ngram_max), c.min_df, c.sublinear_tf, c.mask_digits),
 )
-register_block("section", lambda c: WordBlock("section", (1, c.context_ngram_max), c.min_df, c.sublinear_tf, True))
-register_block("title", lambda c: WordBlock("title", (1, c.context_ngram_max), c.min_df, c.sublinear_tf, True))
+register_block(
+    "section",
+    lambda c: WordBlock("section", (1, c.context_ngram_max), c.min_df, c.sublinear_tf, True, c.section_weight),
+)
+register_block(
+    "title", lambda c: WordBlock("title", (1, c.context_ngram_max), c.min_df, c.sublinear_tf, True, c.title_weight)
+)

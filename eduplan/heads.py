@@ -31,14 +31,14 @@ class PrimaryHead(ClassifierMixin, BaseEstimator):
         self.calibration_cv = calibration_cv
         self.random_state = random_state
 
-    def fit(self, X, y):  # noqa: N803
+    def fit(self, X, y, sample_weight=None):  # noqa: N803
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
         y = np.asarray(y, dtype=object)
         folds = max(2, min(self.calibration_cv, min(Counter(y.tolist()).values())))
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
-        self.model_ = CalibratedClassifierCV(svm, cv=folds, ensemble=False).fit(X, y)
+        self.model_ = CalibratedClassifierCV(svm, cv=folds, ensemble=False).fit(X, y, sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         return self
 
@@ -68,7 +68,7 @@ class SecondaryHead(BaseEstimator):
         self.threshold = threshold
         self.random_state = random_state
 
-    def fit(self, X, covered):  # noqa: N803
+    def fit(self, X, covered, sample_weight=None):  # noqa: N803
         """``covered``: for each row, the set of themes it covers (its primary and secondary themes)."""
         from sklearn.linear_model import LogisticRegression
 
@@ -80,7 +80,7 @@ class SecondaryHead(BaseEstimator):
             target = np.array([theme in themes for themes in covered], dtype=int)
             model = LogisticRegression(
                 C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
-            ).fit(X, target)
+            ).fit(X, target, sample_weight=sample_weight)
             coefs.append(model.coef_[0])
             intercepts.append(model.intercept_[0])
         width = X.shape[1]
@@ -108,14 +108,16 @@ class ThemeHeads(ClassifierMixin, BaseEstimator):
         self.primary = primary
         self.secondary = secondary
 
-    def fit(self, X, y, secondary=None):  # noqa: N803
-        """Fit on labels ``y``; ``secondary`` (one list of theme ids per row) trains the secondary head."""
-        self.primary_ = clone(self.primary if self.primary is not None else PrimaryHead()).fit(X, y)
+    def fit(self, X, y, secondary=None, sample_weight=None):  # noqa: N803
+        """Fit on labels ``y``; ``secondary`` (one list of theme ids per row) trains the secondary head;
+        ``sample_weight`` makes some rows (a user's corrections) count more."""
+        primary = clone(self.primary if self.primary is not None else PrimaryHead())
+        self.primary_ = primary.fit(X, y, sample_weight=sample_weight)
         self.classes_ = self.primary_.classes_
         self.secondary_ = None
         if self.secondary is not None and secondary is not None:
             covered = [{str(label), *extra} for label, extra in zip(y, secondary)]
-            self.secondary_ = clone(self.secondary).fit(X, covered)
+            self.secondary_ = clone(self.secondary).fit(X, covered, sample_weight=sample_weight)
         return self
 
     def predict_proba(self, X):  # noqa: N803

@@ -32,8 +32,6 @@ __all__ = [
 
 HEADER_KEYS = ("source", "title", "kind", "region", "year")
 _HEADER_LINE = re.compile(r"^(source|title|kind|region|year):[ \t]?(.*)$")
-_TITLE_WORDS = re.compile(r"计划|要点|总结|规划|方案|意见|报告|汇报|通知|安排|任务|纲要|办法|细则|計劃|規劃|總結")
-_NOT_TITLE = re.compile(r"[>|:：]|当前位置|您的位置|首页|发布|来源|索引号|浏览|点击")
 
 
 @dataclass(frozen=True)
@@ -109,6 +107,11 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
     if set(meta) != set(HEADER_KEYS):
         return {}, text
     return meta, "\n".join(lines[len(HEADER_KEYS) :]).lstrip("\n")
+
+
+# A first line that reads as a plan's title names the kind of document, and is not breadcrumbs or page metadata.
+_TITLE_WORDS = re.compile(r"计划|要点|总结|规划|方案|意见|报告|汇报|通知|安排|任务|纲要|办法|细则|計劃|規劃|總結")
+_NOT_TITLE = re.compile(r"[>|:：]|当前位置|您的位置|首页|发布|来源|索引号|浏览|点击")
 
 
 @dataclass

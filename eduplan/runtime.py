@@ -58,9 +58,9 @@ def prepare_function(mask_digits: bool):
 
 
 def tfidf_rows(
-    rows: np.ndarray, cols: np.ndarray, width: int, idf: np.ndarray, sublinear: bool, n_rows: int
+    rows: np.ndarray, cols: np.ndarray, width: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values, sorted by row and column."""
+    """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values (times the block's ``weight``)."""
     if len(rows) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     keys, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
@@ -70,7 +70,8 @@ def tfidf_rows(
         data = np.log(data) + 1.0
     data *= idf[cols]
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
-    return rows, cols, data / np.where(norms == 0, 1.0, norms)[rows]
+    data = data / np.where(norms == 0, 1.0, norms)[rows]
+    return rows, cols, (data * weight if weight != 1.0 else data)
 
 
 class NgramTable:
@@ -153,6 +154,7 @@ class BlockRuntime:
         self.ngram_range = tuple(int(v) for v in arrays["ngram_range"])
         self.sublinear = bool(arrays["sublinear"])
         self.prepare = prepare_function(bool(arrays["mask_digits"]))
+        self.weight = float(arrays["weight"]) if "weight" in arrays else 1.0
         self.width = len(self.terms)
 
     def transform(self, columns: Columns, stats: dict | None = None):
@@ -208,7 +210,7 @@ class WordRuntime(BlockRuntime):
             stats["known"] = np.bincount(rows[long & (symbols >= 0)], minlength=n)
             stats["total"] = np.bincount(rows[long], minlength=n)
         found_rows, found_cols = self.table.lookup(symbols, rows)
-        return tfidf_rows(found_rows, found_cols, max(1, self.width), self.idf, self.sublinear, n)
+        return tfidf_rows(found_rows, found_cols, max(1, self.width), self.idf, self.sublinear, n, self.weight)
 
 
 class CharRuntime(BlockRuntime):

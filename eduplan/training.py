@@ -16,7 +16,7 @@ from . import taxonomy
 from .config import TrainConfig
 from .errors import UsageError
 
-__all__ = ["train", "training_frame", "refuse_shipped_target", "summary"]
+__all__ = ["train", "refuse_shipped_target", "summary"]
 
 Progress = Callable[[str], None]
 
@@ -32,21 +32,6 @@ def refuse_shipped_target(out: str | Path, replace_shipped: bool = False) -> Non
         )
 
 
-def training_frame(data: str | Path | None = None, add: Sequence[str | Path] = ()):
-    """The labeled records to train on: the corpus (not ``skip``) plus corrections, which win for the same text."""
-    import pandas as pd
-
-    from .corpus import read_corrections, training_items
-    from .resources import corpus_path
-
-    frame = training_items(data or corpus_path())
-    for path in add:
-        extra = read_corrections(path)
-        frame = frame[~frame["text"].isin(set(extra["text"]))]
-        frame = pd.concat([frame, extra[extra["label"] != taxonomy.SKIP]], ignore_index=True)
-    return frame.fillna("").reset_index(drop=True)
-
-
 def train(
     data: str | Path | None = None,
     out: str | Path = "mymodel",
@@ -59,11 +44,14 @@ def train(
 ) -> dict:
     """Train on every labeled item of ``data`` (default: the shipped corpus) plus ``add``, and write ``out``.
 
-    Returns the card: theme ids, corpus sha256 and size, library versions, the
+    The user's corrections count ``config.correction_weight`` times as much as
+    a corpus item, so the model follows them. Returns the card: theme ids,
+    corpus sha256 and size, library versions, the
     :class:`TrainConfig`, grouped-CV figures (primary and secondary themes),
     creation time and the files' sha256. With ``cross_validation`` the
     secondary-theme threshold is chosen on the out-of-fold predictions.
     """
+    from .corpus import training_frame
     from .estimator import export, fit_pipeline, secondary_lists
     from .evaluation import cross_validate, score, score_secondary
     from .modeldir import library_versions, save_model
@@ -105,7 +93,8 @@ def train(
     if progress:
         progress(f"fitting the final model on {len(frame)} items")
     started = time.perf_counter()
-    pipeline = fit_pipeline(frame, frame["label"], secondary_lists(frame["secondary"]), config)
+    weights = [config.correction_weight if c else 1.0 for c in frame["correction"]]
+    pipeline = fit_pipeline(frame, frame["label"], secondary_lists(frame["secondary"]), config, weights)
     compact = export(pipeline, frame)
     card["fit_seconds"] = round(time.perf_counter() - started, 2)
     card["classes"] = [str(c) for c in pipeline.classes_]

@@ -178,7 +178,7 @@ def test_20_mb_single_line_is_fast(tmp_path):
 def test_input_over_the_size_limit(tmp_path):
     path = tmp_path / "big.txt"
     path.write_bytes(PLAN.encode() * 400)  # about 140 KB
-    assert_error(eduplan("--max-size", "0.1", "segment", path), 1, "over the input limit of 0 MiB", "--max-size")
+    assert_error(eduplan("--max-size", "0.1", "segment", path), 1, "is over the input limit of 102 KiB", "--max-size")
     assert len(jsonl(eduplan("--max-size", "1", "segment", path, "-f", "jsonl"))) > 0
 
 

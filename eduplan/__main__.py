@@ -1,0 +1,5 @@
+"""``python -m eduplan``: the command line."""
+
+from .cli import main
+
+main()
