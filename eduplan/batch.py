@@ -31,7 +31,6 @@ __all__ = [
     "segment_rows",
     "classify_document",
     "classify_frame",
-    "prediction_rows",
     "output_columns",
     "PREDICTION_COLUMNS",
     "ITEM_COLUMNS",
@@ -131,13 +130,8 @@ def output_columns(kinds: set[str], table_columns: list[str], top_k: int, explai
     return lead + tail + (["top"] if top_k > 1 else []) + (["explain"] if explain else []) + ["text"]
 
 
-def prediction_rows(model, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0, scores=None):
-    """One prediction dict per input (see :meth:`~eduplan.model.Classifier.classify`)."""
-    return [p.to_dict() for p in model.classify(inputs, top_k, min_score, explain, scores=scores)]
-
-
 def _item_rows(model, path: str, items: list[Item], options: dict) -> Iterator[dict]:
-    for item, prediction in zip(items, prediction_rows(model, items, **options)):
+    for item, prediction in zip(items, model.prediction_rows(items, **options)):
         yield {"file": path, **{k: v for k, v in item.to_dict().items() if k != "title"}, **prediction}
 
 
@@ -148,10 +142,10 @@ def _text_rows(model, texts: Iterable[str], options: dict, batch: int = 1000) ->
         if text:
             buffer.append(text)
         if len(buffer) >= batch:
-            yield from ({"text": t, **p} for t, p in zip(buffer, prediction_rows(model, buffer, **options)))
+            yield from ({"text": t, **p} for t, p in zip(buffer, model.prediction_rows(buffer, **options)))
             buffer = []
     if buffer:
-        yield from ({"text": t, **p} for t, p in zip(buffer, prediction_rows(model, buffer, **options)))
+        yield from ({"text": t, **p} for t, p in zip(buffer, model.prediction_rows(buffer, **options)))
 
 
 def classify_inputs(
@@ -246,6 +240,11 @@ def segment_rows(paths: list[Path], encoding: str | None = None, on_skip: Skip |
 _MISSING = {"nan", "NaN", "-nan", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None"}
 
 
+def _kept_value(value) -> str:
+    """A kept table cell that is not text (a missing JSONL key, a number) as text; text cells stay as they are."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def _cell_text(value) -> str:
     """A table cell as text; ``""`` for a missing value (None, NaN, or a marker such as ``NaN`` or ``NULL``)."""
     if value is None or (isinstance(value, float) and value != value):
@@ -288,13 +287,15 @@ def _table_rows(model, path, column, section_column, title_column, keep, options
     number = 0
     for frame, columns, scores in scored_chunks(model, prepared(), jobs):
         filled = columns.filled()
-        predictions = dict(zip(filled, prediction_rows(model, columns.take(filled), scores=scores, **options)))
+        predictions = dict(zip(filled, model.prediction_rows(columns.take(filled), scores=scores, **options)))
         kept = [c for c in (keep if keep is not None else frame.columns) if c in frame.columns and c != column]
-        values = frame[kept].to_dict("records") if kept else [{} for _ in range(len(frame))]
+        values = [[v if isinstance(v, str) else _kept_value(v) for v in frame[c].tolist()] for c in kept]
+        empty = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
         for i, text in enumerate(columns.text):
             number += 1
-            row = {**{k: _cell_text(v) for k, v in values[i].items()}, "row": number, "text": text}
-            row.update(predictions.get(i) or {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": [], "top": []})
+            row = {c: v[i] for c, v in zip(kept, values)}
+            row["row"], row["text"] = number, text
+            row.update(predictions.get(i) or empty)
             yield row
         if progress:
             progress(path, number)
@@ -331,7 +332,7 @@ def classify_frame(
     model = model or load_model()
     columns = _columns_of(frame, column, section_column, title_column, "")
     filled = columns.filled()
-    predictions = dict(zip(filled, prediction_rows(model, columns.take(filled), 1, min_score)))
+    predictions = dict(zip(filled, model.prediction_rows(columns.take(filled), 1, min_score)))
     empty = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
     rows = [predictions.get(i, empty) for i in range(len(frame))]
     return frame.assign(

@@ -108,15 +108,17 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<?xml", "<!--", "<!doctype")) and "<html" in head
 
 
-MAX_UNZIPPED_BYTES = 256 << 20
-"""Largest total a Word file may unpack to (256 MiB): a plan's document.xml is a few MiB; more is a zip bomb."""
+UNZIP_FACTOR = 4
+"""A Word file may unpack to four times the input limit (256 MiB by default): a plan's document.xml is a few MiB."""
 
 
-def docx_text(data: bytes, name: str = "input", limit: int = MAX_UNZIPPED_BYTES) -> str:
+def docx_text(data: bytes, name: str = "input", limit: int | None = None) -> str:
     """The text of a Word .docx file: body paragraphs (with Word's own list numbers) and table cells, in order."""
+    from .decoding import input_limit
+
     if not data.startswith(_ZIP_MAGIC):
         raise InputError(f"{name}: not a Word .docx file (it is not a ZIP archive)")
-    _check_unzipped_size(data, name, limit)
+    _check_unzipped_size(data, name, limit or UNZIP_FACTOR * input_limit())
     import docx
 
     try:
@@ -140,7 +142,7 @@ def _check_unzipped_size(data: bytes, name: str, limit: int) -> None:
             f"{name}: unpacks to {total / 2**20:.0f} MiB, over the limit of {limit / 2**20:.0f} MiB for a Word file "
             "(a zip bomb, or not a plan)",
             path=name,
-            limit="unzipped size",
+            limit="--max-size",
         )
 
 

@@ -18,12 +18,15 @@ import numpy as np
 
 from . import taxonomy
 from .errors import ModelError, UsageError
-from .records import as_columns
+from .records import Columns, as_columns
 
 __all__ = ["UNCERTAIN", "OUT_OF_SCOPE", "Classifier", "Prediction", "Scores"]
 
 UNCERTAIN = "uncertain"
 OUT_OF_SCOPE = "out_of_scope"
+MAX_TEXT = 50_000
+"""Characters of an item the model reads: a longer item (no corpus item has 1,000) is judged on its beginning,
+so that one runaway item cannot take gigabytes."""
 
 
 @dataclass
@@ -45,15 +48,6 @@ class Prediction:
     top: list[tuple[str, float]]
     secondary: list[str] = field(default_factory=list)
     explanation: list[tuple[str, float]] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        names = taxonomy.names("zh")
-        out: dict[str, Any] = {"label": self.label, "theme_zh": names.get(self.label, ""), "score": round(self.score, 4)}
-        out["secondary"] = list(self.secondary)
-        out["top"] = [{"theme": t, "score": round(s, 4)} for t, s in self.top]
-        if self.explanation is not None:
-            out["explain"] = [{"term": t, "weight": round(w, 4)} for t, w in self.explanation]
-        return out
 
 
 class Classifier:
@@ -113,17 +107,22 @@ class Classifier:
         return self.compact.secondary is not None
 
     # -- scores -------------------------------------------------------------------
-    def scores(self, inputs) -> Scores:
-        """Probabilities in taxonomy order and known-word counts for any input (one pass of the model)."""
+    def scores(self, inputs, secondary: bool = True) -> Scores:
+        """Probabilities in taxonomy order and known-word counts for any input (one pass of the model).
+
+        ``secondary=False`` skips the secondary head (``covered`` is then ``None``).
+        """
         from .normalizer import normalize_many
 
         columns = as_columns(inputs)
         n = len(columns)
         proba = np.zeros((n, len(self._themes)))
-        covered = np.zeros((n, len(self._themes))) if self.has_secondary else None
+        covered = np.zeros((n, len(self._themes))) if self.has_secondary and secondary else None
         if not n:
             return Scores(proba, covered, np.zeros(0, dtype=int), np.zeros(0, dtype=int))
-        primary, cover, known, total = self.compact.analyze(columns.map(normalize_many))
+        if any(len(t) > MAX_TEXT for t in columns.text):
+            columns = Columns([t[:MAX_TEXT] for t in columns.text], columns.section, columns.title)
+        primary, cover, known, total = self.compact.analyze(columns.map(normalize_many), secondary)
         proba[:, self._columns] = primary
         if covered is not None:
             covered[:, self._covered_columns] = cover
@@ -133,11 +132,11 @@ class Classifier:
         """Probabilities, one row per input (input order), one column per theme id (taxonomy order)."""
         import pandas as pd
 
-        return pd.DataFrame(self.scores(inputs).proba, columns=self._themes)
+        return pd.DataFrame(self.scores(inputs, secondary=False).proba, columns=self._themes)
 
     def predict(self, inputs) -> list[str]:
         """The most probable theme of each input."""
-        proba = self.scores(inputs).proba
+        proba = self.scores(inputs, secondary=False).proba
         return [self._themes[j] for j in proba.argmax(axis=1)]
 
     # -- decisions ---------------------------------------------------------------
@@ -176,10 +175,11 @@ class Classifier:
         primary = [self._themes[j] for j in scores.proba.argmax(axis=1)]
         return secondary_themes(scores.covered, self._themes, primary, self.compact.secondary.threshold)
 
-    def classify(
+    def prediction_rows(
         self, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0, scores: Scores | None = None
-    ) -> list[Prediction]:
-        """Classify inputs: label, score, top-k themes, secondary themes and, with ``explain``, the deciding terms.
+    ) -> list[dict[str, Any]]:
+        """One output row per input, built straight from the score arrays: ``label``, ``theme_zh``, ``score``,
+        ``secondary``, and ``top`` (with ``top_k`` > 1) and ``explain`` (with ``explain`` terms).
 
         ``scores`` may be given when they were computed already (by a worker process).
         """
@@ -187,13 +187,37 @@ class Classifier:
         columns = as_columns(inputs)
         scores = scores if scores is not None else self.scores(columns)
         labels = self.labels(scores, min_score)
+        order = scores.proba.argmax(axis=1)[:, None] if top_k == 1 else np.argsort(-scores.proba, axis=1, kind="stable")[:, :top_k]
+        best = np.round(np.take_along_axis(scores.proba, order, axis=1), 4).tolist()
+        names = taxonomy._names("zh")
         secondary = self.secondary(scores, labels)
+        rows = [
+            {"label": label, "theme_zh": names.get(label, ""), "score": b[0], "secondary": extra}
+            for label, b, extra in zip(labels, best, secondary)
+        ]
+        if top_k > 1:
+            themes = self._themes
+            for row, js, b in zip(rows, order.tolist(), best):
+                row["top"] = [{"theme": themes[j], "score": p} for j, p in zip(js, b)]
+        if explain:
+            for i, row in enumerate(rows):
+                terms = self.explain(columns.take([i]), explain, self._themes[int(order[i, 0])])
+                row["explain"] = [{"term": t, "weight": round(w, 4)} for t, w in terms]
+        return rows
+
+    def classify(
+        self, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0
+    ) -> list[Prediction]:
+        """Classify inputs: label, score, top-k themes, secondary themes and, with ``explain``, the deciding terms."""
+        check_options(top_k, min_score, explain)
+        columns = as_columns(inputs)
+        scores = self.scores(columns)
         order = np.argsort(-scores.proba, axis=1, kind="stable")[:, :top_k]
-        out: list[Prediction] = []
-        for i, label in enumerate(labels):
+        out = []
+        for i, row in enumerate(self.prediction_rows(columns, 1, min_score, explain, scores)):
             top = [(self._themes[j], float(scores.proba[i, j])) for j in order[i]]
-            expl = self.explain(columns.take([i]), explain, top[0][0]) if explain else None
-            out.append(Prediction(label, top[0][1], top, secondary[i], expl))
+            terms = [(e["term"], e["weight"]) for e in row["explain"]] if explain else None
+            out.append(Prediction(row["label"], top[0][1], top, row["secondary"], terms))
         return out
 
     # -- explanations ----------------------------------------------------------------
@@ -207,6 +231,7 @@ class Classifier:
         from .normalizer import normalize_many
 
         columns = as_columns(inputs).take([0])
+        columns = Columns([columns.text[0][:MAX_TEXT]], columns.section, columns.title)
         theme = theme or self.predict(columns)[0]
         if theme not in self.compact.classes:
             return []

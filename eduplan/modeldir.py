@@ -97,7 +97,7 @@ def save_model(pipeline, compact, out_dir: str | Path, card: dict) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     buffers: dict[str, bytes] = {}
     with io.BytesIO() as buffer:
-        np.savez_compressed(buffer, **compact.arrays)
+        np.savez(buffer, **compact.arrays)  # not compressed: the coefficients hardly compress, and loading is faster
         buffers["compact"] = buffer.getvalue()
     with io.BytesIO() as buffer:
         joblib.dump({"format": MODEL_FORMAT, "pipeline": pipeline}, buffer, compress=3)

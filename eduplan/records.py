@@ -10,7 +10,7 @@ records, plain strings (text without context) or a pandas DataFrame with a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["Item", "Columns", "CONTEXT", "as_columns"]
@@ -44,12 +44,23 @@ class Columns:
     text: list[str]
     section: list[str]
     title: list[str]
+    _prepared: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.text)
 
     def get(self, name: str) -> list[str]:
         return getattr(self, name)
+
+    def prepared(self, name: str, mask_digits: bool) -> list[str]:
+        """Column ``name`` lower-cased, numbers masked when ``mask_digits``: computed once for all blocks reading it."""
+        from .tokens import lower_many, mask_many
+
+        key = (name, mask_digits)
+        if key not in self._prepared:
+            column = self.get(name)
+            self._prepared[key] = mask_many(column) if mask_digits else lower_many(column)
+        return self._prepared[key]
 
     def map(self, function) -> Columns:
         """The same rows with ``function`` (list[str] -> list[str]) applied to every column."""

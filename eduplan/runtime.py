@@ -29,6 +29,7 @@ __all__ = [
     "WordRuntime",
     "CharRuntime",
     "NgramTable",
+    "HashTable",
     "PrimaryRuntime",
     "SecondaryRuntime",
     "register_runtime",
@@ -43,11 +44,19 @@ COMPACT_FORMAT = "eduplan-compact/2"
 OLD_FORMATS = ("eduplan-compact/1",)
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
 _BATCH = 2000  # texts per block of the batch computation: bounds memory
+_BATCH_CHARS = 400_000  # and characters per block: a few very long texts make a block of their own
 
 
 def lower_text(text: str) -> str:
     """Lower-case ``text`` (the preprocessing of a block that keeps numbers)."""
     return text.lower()
+
+
+def _collapse_spaces(texts: list[str]) -> list[str]:
+    """Runs of white space as one space (scikit-learn's char analyzer does this), for a whole batch in one pass."""
+    if len(texts) < 2 or any("\x00" in t for t in texts):
+        return [_WHITE_SPACES.sub(" ", t) for t in texts]
+    return _WHITE_SPACES.sub(" ", "\x00".join(texts)).split("\x00")  # NUL is not white space: runs stop at it
 
 
 def prepare_function(mask_digits: bool):
@@ -63,7 +72,11 @@ def tfidf_rows(
     """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values (times the block's ``weight``)."""
     if len(rows) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    keys, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
+    packed = rows.astype(np.int64) * width + cols
+    if n_rows * width < 2**32:  # smaller keys sort faster
+        packed = packed.astype(np.uint32)
+    keys, counts = np.unique(packed, return_counts=True)
+    keys = keys.astype(np.int64)
     rows, cols = keys // width, keys % width
     data = counts.astype(np.float64)
     if sublinear:
@@ -74,8 +87,73 @@ def tfidf_rows(
     return rows, cols, (data * weight if weight != 1.0 else data)
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+class HashTable:
+    """A map from non-negative integer keys to integer values, looked up for whole arrays at once.
+
+    Open addressing with linear probing over a power-of-two table at most half full: a lookup is one
+    multiply-shift hash and one or two gathers per key, where a binary search over sorted keys takes twenty.
+    """
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        bits = max(4, int(np.ceil(np.log2(max(1, 2 * len(keys))))))
+        self.shift = np.uint64(64 - bits)
+        self.mask = (1 << bits) - 1
+        self.keys = np.full(1 << bits, -1, dtype=np.int64)
+        self.values = np.full(1 << bits, -1, dtype=np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        self.probes = 0
+        while len(pending):
+            self.probes += 1
+            free = self.keys[slots[pending]] == -1
+            candidates = pending[free]
+            taken, first = np.unique(slots[candidates], return_index=True)
+            chosen = candidates[first]
+            self.keys[taken] = keys[chosen]
+            self.values[taken] = values[chosen]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[chosen] = True
+            pending = pending[~placed[pending]]
+            slots[pending] = (slots[pending] + 1) & self.mask
+
+    @classmethod
+    def from_arrays(cls, keys: np.ndarray, values: np.ndarray, probes: int) -> HashTable:
+        """A table saved with :meth:`arrays` (no rebuilding)."""
+        table = cls.__new__(cls)
+        bits = int(np.log2(len(keys)))
+        table.shift, table.mask, table.probes = np.uint64(64 - bits), (1 << bits) - 1, int(probes)
+        table.keys, table.values = keys, values
+        return table
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.keys, self.values, np.array(self.probes)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, or -1 where the key is not in the table."""
+        slots = self._slots(keys)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        todo = np.arange(len(keys))
+        for _ in range(self.probes):
+            found = self.keys[slots]
+            hit = found == keys
+            out[todo[hit]] = self.values[slots[hit]]
+            more = ~hit & (found != -1)
+            if not more.any():
+                break
+            todo, keys, slots = todo[more], keys[more], (slots[more] + 1) & self.mask
+        return out
+
+
 class NgramTable:
-    """The vocabulary's n-grams over symbol ids, looked up level by level with sorted integer keys.
+    """The vocabulary's n-grams over symbol ids, looked up level by level in hash tables of integer keys.
 
     Level 1 ids are the symbol ids; an n-gram's id at level k comes from its
     (k-1)-prefix id and its last symbol. Every prefix of a vocabulary n-gram has
@@ -86,8 +164,7 @@ class NgramTable:
         self.low, self.high = ngram_range
         self.n_symbols = n_symbols
         self.columns = [np.full(n_symbols, -1, dtype=np.int64)]  # per level: gram id -> column (-1: prefix only)
-        self.keys: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-        self.ids: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        self.tables: list[HashTable | None] = [None]
         prefix_ids: list[dict[tuple[int, ...], int]] = [{}]
         for column, gram in enumerate(grams):
             if len(gram) == 1:
@@ -102,15 +179,36 @@ class NgramTable:
             for prefix, gram_id in known.items():
                 head = prefix[0] if level == 2 else previous[prefix[:-1]]
                 keys[gram_id] = head * n_symbols + prefix[-1]
-            order = np.argsort(keys)
-            self.keys.append(keys[order])
-            self.ids.append(np.arange(len(known), dtype=np.int64)[order])
+            self.tables.append(HashTable(keys, np.arange(len(known), dtype=np.int64)))
             level_columns = np.full(len(known), -1, dtype=np.int64)
             prefix_ids.append(known)
             self.columns.append(level_columns)
         for column, gram in enumerate(grams):
             if len(gram) >= 2:
                 self.columns[len(gram) - 1][prefix_ids[len(gram) - 1][gram]] = column
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as arrays, so that loading a model does not rebuild it."""
+        out = {"ngram.shape": np.array([self.n_symbols, self.low, self.high])}
+        for level, columns in enumerate(self.columns, start=1):
+            out[f"ngram.columns{level}"] = columns
+            if level >= 2:
+                keys, values, probes = self.tables[level - 1].arrays()
+                out.update({f"ngram.keys{level}": keys, f"ngram.values{level}": values, f"ngram.probes{level}": probes})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> NgramTable:
+        table = cls.__new__(cls)
+        table.n_symbols, table.low, table.high = (int(v) for v in arrays["ngram.shape"])
+        table.columns = [arrays[f"ngram.columns{level}"] for level in range(1, table.high + 1)]
+        table.tables = [None] + [
+            HashTable.from_arrays(
+                arrays[f"ngram.keys{level}"], arrays[f"ngram.values{level}"], int(arrays[f"ngram.probes{level}"])
+            )
+            for level in range(2, table.high + 1)
+        ]
+        return table
 
     def lookup(self, symbols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows and columns of every vocabulary n-gram in sequences of symbol ids (-1: unknown symbol)."""
@@ -119,17 +217,12 @@ class NgramTable:
         for level in range(1, self.high + 1):
             if level >= 2:
                 size = len(symbols) - level + 1
-                if size <= 0 or not len(self.keys[level - 1]):
+                if size <= 0 or len(self.columns[level - 1]) == 0:
                     break
                 head, last = current[:size], symbols[level - 1 :]
                 ok = np.flatnonzero((head >= 0) & (last >= 0) & (rows[:size] == rows[level - 1 :]))
-                keys = head[ok] * self.n_symbols + last[ok]
-                table = self.keys[level - 1]
-                pos = np.searchsorted(table, keys)
-                pos[pos == len(table)] = 0
-                hit = table[pos] == keys
                 current = np.full(size, -1, dtype=np.int64)
-                current[ok[hit]] = self.ids[level - 1][pos[hit]]
+                current[ok] = self.tables[level - 1].get(head[ok] * self.n_symbols + last[ok])
             if level >= self.low:
                 known = np.flatnonzero(current >= 0)
                 cols = self.columns[level - 1][current[known]]
@@ -153,13 +246,17 @@ class BlockRuntime:
         self.idf = np.asarray(arrays["idf"], dtype=np.float64)
         self.ngram_range = tuple(int(v) for v in arrays["ngram_range"])
         self.sublinear = bool(arrays["sublinear"])
-        self.prepare = prepare_function(bool(arrays["mask_digits"]))
+        self.mask_digits = bool(arrays["mask_digits"])
         self.weight = float(arrays["weight"]) if "weight" in arrays else 1.0
         self.width = len(self.terms)
 
     def transform(self, columns: Columns, stats: dict | None = None):
         """``(rows, cols, values)`` of the block's l2-normalised TF-IDF for already-normalised ``columns``."""
         raise NotImplementedError
+
+    def tables(self) -> dict[str, np.ndarray]:
+        """Arrays the runtime derived from its terms, saved with the model so that loading skips the work."""
+        return {}
 
     def feature_name(self, column: int) -> str:
         return self.terms[column]
@@ -172,14 +269,18 @@ class WordRuntime(BlockRuntime):
 
     def __init__(self, arrays: dict[str, np.ndarray]):
         super().__init__(arrays)
-        symbol_of: dict[str, int] = {}
-        grams = []
-        for term in self.terms:
-            gram = tuple(symbol_of.setdefault(word, len(symbol_of)) for word in term.split(" "))
-            grams.append(gram)
-        self.symbol_of = symbol_of
-        self.table = NgramTable(grams, max(1, len(symbol_of)), self.ngram_range)
+        if "symbols" in arrays:  # saved with the model
+            self.symbol_of = {str(word): i for i, word in enumerate(arrays["symbols"])}
+            self.table = NgramTable.from_arrays(arrays)
+        else:
+            symbol_of: dict[str, int] = {}
+            grams = [tuple(symbol_of.setdefault(w, len(symbol_of)) for w in term.split(" ")) for term in self.terms]
+            self.symbol_of = symbol_of
+            self.table = NgramTable(grams, max(1, len(symbol_of)), self.ngram_range)
         self._codes: dict[str, int] = {}  # raw token -> code, see _code
+
+    def tables(self) -> dict[str, np.ndarray]:
+        return {"symbols": np.array(list(self.symbol_of), dtype=str), **self.table.arrays()}
 
     def _code(self, token: str) -> int:
         """``(symbol + 2) * 2 + long`` of a raw token (0: dropped, as punctuation; symbol -1: unknown word)."""
@@ -189,7 +290,7 @@ class WordRuntime(BlockRuntime):
         return (self.symbol_of.get(form, -1) + 2) * 2 + (len(form) >= 2)
 
     def transform(self, columns: Columns, stats: dict | None = None):
-        texts = [self.prepare(t) for t in columns.get(self.column)]
+        texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -220,6 +321,10 @@ class CharRuntime(BlockRuntime):
 
     def __init__(self, arrays: dict[str, np.ndarray]):
         super().__init__(arrays)
+        if "symbol_of_code" in arrays:  # saved with the model
+            self.symbol_of_code = arrays["symbol_of_code"].astype(np.int64)
+            self.table = NgramTable.from_arrays(arrays)
+            return
         chars = sorted({ch for term in self.terms for ch in term})
         size = max((ord(ch) for ch in chars), default=0) + 1
         self.symbol_of_code = np.full(size, -1, dtype=np.int64)
@@ -228,8 +333,11 @@ class CharRuntime(BlockRuntime):
         grams = [tuple(int(self.symbol_of_code[ord(ch)]) for ch in term) for term in self.terms]
         self.table = NgramTable(grams, max(1, len(chars)), self.ngram_range)
 
+    def tables(self) -> dict[str, np.ndarray]:
+        return {"symbol_of_code": self.symbol_of_code.astype(np.int32), **self.table.arrays()}
+
     def transform(self, columns: Columns, stats: dict | None = None):
-        texts = [_WHITE_SPACES.sub(" ", self.prepare(t)) for t in columns.get(self.column)]
+        texts = _collapse_spaces(columns.prepared(self.column, self.mask_digits))
         n = len(texts)
         lengths = np.fromiter(map(len, texts), np.int64, n)
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
@@ -313,11 +421,17 @@ def secondary_themes(
     covered: np.ndarray, classes: list[str], primary: list[str], threshold: float, limit: int = 3
 ) -> list[list[str]]:
     """For each row, the themes (other than its primary) whose covering probability reaches ``threshold``, most probable first."""
-    out: list[list[str]] = []
-    order = np.argsort(-covered, axis=1, kind="stable")
-    for i, main in enumerate(primary):
-        themes = [classes[j] for j in order[i] if covered[i, j] >= threshold and classes[j] != main]
-        out.append(themes[:limit])
+    out: list[list[str]] = [[] for _ in primary]
+    index = {c: j for j, c in enumerate(classes)}
+    above = covered >= threshold
+    main = np.array([index.get(p, -1) for p in primary], dtype=np.int64)
+    rows = np.flatnonzero(main >= 0)
+    above[rows, main[rows]] = False
+    hit_rows, hit_cols = np.nonzero(above)
+    order = np.lexsort((-covered[hit_rows, hit_cols], hit_rows))  # by row, then most probable first
+    for i, j in zip(hit_rows[order].tolist(), hit_cols[order].tolist()):
+        if len(out[i]) < limit:
+            out[i].append(classes[j])
     return out
 
 
@@ -349,7 +463,8 @@ class CompactModel:
             "blocks": np.array([name for name, _ in blocks], dtype=str),
         }
         for name, part in blocks:
-            arrays.update({f"block.{name}.{key}": value for key, value in part.items()})
+            tables = runtime_from_arrays(part).tables()  # derived once here, loaded as they are afterwards
+            arrays.update({f"block.{name}.{key}": value for key, value in {**part, **tables}.items()})
         arrays.update({f"primary.{key}": value for key, value in primary.items()})
         if secondary is not None:
             arrays.update({f"secondary.{key}": value for key, value in secondary.items()})
@@ -366,6 +481,8 @@ class CompactModel:
         parts_rows, parts_cols, parts_data = [], [], []
         stats: dict = {}
         for index, (block, offset) in enumerate(zip(self.blocks, self.offsets)):
+            if index != self._scope and not any(columns.get(block.column)):
+                continue  # no context given: the block adds nothing
             rows, cols, data = block.transform(columns, stats if index == self._scope else None)
             parts_rows.append(rows)
             parts_cols.append(cols + offset)
@@ -385,24 +502,27 @@ class CompactModel:
             return out
         from scipy.sparse import csr_matrix
 
-        matrix = csr_matrix((data, (rows, cols)), shape=(n, coef.shape[1]))
+        order = np.argsort(rows, kind="stable")  # the blocks' runs are sorted by row already: a cheap merge
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        matrix = csr_matrix((data[order], cols[order], indptr), shape=(n, coef.shape[1]))
         return out + np.asarray(matrix @ coef.T)
 
-    def analyze(self, columns: Columns):
+    def analyze(self, columns: Columns, secondary: bool = True):
         """``(primary, covered, known, total)`` for normalised records: primary probabilities (columns:
         :attr:`classes`), secondary covering probabilities (columns: ``secondary.classes``, or ``None``)."""
         n = len(columns)
         proba = np.empty((n, len(self.classes)))
-        covered = np.empty((n, len(self.secondary.classes))) if self.secondary else None
+        secondary = secondary and self.secondary is not None
+        covered = np.empty((n, len(self.secondary.classes))) if secondary else None
         known = np.zeros(n, dtype=np.int64)
         total = np.zeros(n, dtype=np.int64)
-        for start in range(0, n, _BATCH):
-            stop = min(start + _BATCH, n)
+        for start, stop in _blocks(columns):
             rows, cols, data, known[start:stop], total[start:stop] = self.features(columns.take(range(start, stop)))
             size = stop - start
             head = self.primary
             proba[start:stop] = head.proba(self._decision(size, rows, cols, data, head.coef, head.intercept))
-            if self.secondary is not None:
+            if secondary:
                 head = self.secondary
                 covered[start:stop] = head.proba(self._decision(size, rows, cols, data, head.coef, head.intercept))
         return proba, covered, known, total
@@ -413,6 +533,19 @@ class CompactModel:
         block = self.blocks[index]
         term = block.feature_name(column - int(self.offsets[index]))
         return term if block.column == "text" else f"{block.column}:{term}"
+
+
+def _blocks(columns: Columns) -> list[tuple[int, int]]:
+    """``(start, stop)`` of consecutive rows holding at most ``_BATCH`` texts and about ``_BATCH_CHARS`` characters."""
+    out, start, size = [], 0, 0
+    for i, text in enumerate(columns.text):
+        if i > start and (i - start >= _BATCH or size + len(text) > _BATCH_CHARS):
+            out.append((start, i))
+            start, size = i, 0
+        size += len(text) + len(columns.section[i]) + len(columns.title[i])
+    if start < len(columns):
+        out.append((start, len(columns)))
+    return out
 
 
 def _part(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

@@ -47,10 +47,12 @@ def iter_table(path: str | Path, chunksize: int = 10_000, encoding: str | None =
         if kind == "jsonl":
             yield from _iter_jsonl(stream, path, chunksize)
             return
-        try:
+        try:  # pandas reads the file itself (its C reader), in the encoding the stream found
             yield from pd.read_csv(
-                stream,
-                dtype=str,
+                path,
+                encoding=stream.encoding,
+                encoding_errors="strict",
+                dtype=object,
                 keep_default_na=False,
                 sep="\t" if kind == "tsv" else ",",
                 chunksize=chunksize,

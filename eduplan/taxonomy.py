@@ -71,7 +71,12 @@ def ids() -> list[str]:
 
 
 def names(lang: str = "zh") -> dict[str, str]:
-    """Map theme id → Chinese (``zh``) or English (``en``) name."""
+    """Map theme id → Chinese (``zh``) or English (``en``) name (a copy: change it freely)."""
+    return dict(_names(lang))
+
+
+@lru_cache(maxsize=2)
+def _names(lang: str) -> dict[str, str]:
     return {t.id: getattr(t, lang) for t in themes()}
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "word_tokens_many",
     "segment_joined",
     "mask_many",
+    "lower_many",
     "jieba_tokens",
     "segmenter_name",
     "mask_numbers",
@@ -33,6 +34,13 @@ def mask_many(texts: list[str]) -> list[str]:
     if len(texts) < 2 or any("\x1e" in t for t in texts):
         return [mask_numbers(t) for t in texts]
     return mask_numbers("\x1e".join(texts)).split("\x1e")
+
+
+def lower_many(texts: list[str]) -> list[str]:
+    """Many texts lower-cased in one pass."""
+    if len(texts) < 2 or any("\x1e" in t for t in texts):
+        return [t.lower() for t in texts]
+    return "\x1e".join(texts).lower().split("\x1e")
 
 
 @lru_cache(maxsize=1)

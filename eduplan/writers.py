@@ -108,8 +108,10 @@ class _Writer:
 
 
 class JsonlWriter(_Writer):
+    _encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
+
     def write(self, row: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.stream.write(self._encode(row) + "\n")
         self.count += 1
 
 

@@ -1,14 +1,21 @@
-"""Speed and memory of eduplan, with fastText and a plain jieba + TfidfVectorizer pipeline measured in the same run.
+"""Speed and memory of eduplan against fastText + rjieba, measured side by side in one run on distinct texts.
 
-Measures, on one core:
-- throughput of ``predict`` on 10,000 items resampled from the corpus (median of 5 runs);
-- wall time of ``eduplan classify "<one item>"`` from a cold process (median of 5), against
-  ``python -c "import sklearn.linear_model"`` and a cold fastText process;
-- training time on the corpus;
-- peak memory (max RSS) of each predictor on the 10,000 items, each in its own process;
-- peak memory of ``eduplan classify big.csv`` on 10,000, 100,000 and 1,000,000 rows (streaming).
+Texts: item-like texts built from the corpus's sentences, 1–3 sentences of different items each, all distinct
+(no text is seen twice, so no cache can make a method look faster than it is).
 
-Run: ``pip install -e '.[bench]' && python experiments/bench.py`` (``--quick`` skips the 1,000,000-row run).
+Measures (each as a ratio against the peer measured in the same run, interleaved, over several rounds; median
+and range):
+
+- ``predict``: eduplan's ``Classifier.predict`` on 10,000 texts against fastText supervised (trained on the same
+  corpus, 50 epochs, lr 0.5, word bigrams) with rjieba tokens, both in this process on one core;
+- end to end: ``eduplan classify big.csv --format jsonl`` on 100,000 rows (default settings, so ``--jobs`` is the
+  usable cores) against a plain script with the same reading (pandas chunks), rjieba + fastText and one JSON line
+  per row; and ``--jobs 1`` against ``--jobs 2``;
+- cold start: ``eduplan classify "<one item>"`` in a new process against ``python -c "import sklearn.linear_model"``;
+- peak memory (max RSS) of ``eduplan classify big.csv`` from 10,000 to 1,000,000 rows;
+- peak memory of the inputs at the limits: a 1 MB ``.docx`` zip bomb, and a 50 MB one-line text.
+
+Run: ``pip install -e '.[bench]' && python experiments/bench.py`` (``--quick``: fewer rounds, no 1,000,000 rows).
 It rewrites the benchmark section of experiments/RESULTS.md and experiments/bench.json.
 """
 
@@ -19,10 +26,10 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import csv  # noqa: E402
+import argparse  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
-import resource  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -34,297 +41,258 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "experiments"))
 
-N_ITEMS = 10_000
-REPEATS = 5
-ONE_ITEM = "新建改扩建幼儿园20所，新增学位5010个"
+ONE_ITEM = "加强教师队伍建设"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+PEER_SCRIPT = '''
+import json, sys
+import fasttext, pandas as pd, rjieba
+fasttext.FastText.eprint = lambda *a, **k: None
+model = fasttext.load_model(sys.argv[2])
+out = sys.stdout
+for chunk in pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, chunksize=10000):
+    texts = chunk["text"].tolist()
+    labels, scores = model.predict([" ".join(rjieba.cut(t.replace("\\n", " "))) for t in texts], k=1)
+    for row, text, label, score in zip(chunk.itertuples(index=False), texts, labels, scores):
+        out.write(json.dumps({**row._asdict(), "label": label[0][9:], "score": round(float(score[0]), 4)},
+                             ensure_ascii=False) + "\\n")
+'''
 
 
-def corpus():
+def distinct_texts(n: int, seed: int) -> list[str]:
+    """``n`` distinct item-like texts: 1–3 sentences of corpus items, in random combinations."""
     from eduplan.corpus import training_items
 
-    frame = training_items(ROOT / "data" / "items.csv")
-    return frame["text"].tolist(), frame["label"].tolist()
-
-
-def sample(n: int, seed: int = 0) -> list[str]:
-    texts, _ = corpus()
+    items = training_items(ROOT / "data" / "items.csv")["text"].tolist()
+    sentences = sorted({s for t in items for s in re.split(r"(?<=[。;])", t) if len(s) > 6})
     rng = random.Random(seed)
-    return [rng.choice(texts) for _ in range(n)]
+    out: set[str] = set()
+    while len(out) < n:
+        out.add("".join(rng.sample(sentences, rng.randint(1, 3))))
+    texts = sorted(out)
+    rng.shuffle(texts)
+    return texts
 
 
-def max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ---------------------------------------------------------------- predictors (built in the measuring process)
-
-
-def make_eduplan():
-    from eduplan.loading import load_model
-
-    clf = load_model()
-    return clf.predict
-
-
-def make_plain_jieba():
-    """The plain pipeline a user would write: jieba.lcut as tokenizer, TfidfVectorizer, LinearSVC."""
-    import jieba
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import Pipeline
-    from sklearn.svm import LinearSVC
-
-    jieba.setLogLevel(60)
-    texts, labels = corpus()
-    pipe = Pipeline(
-        [("tfidf", TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None)), ("svm", LinearSVC(random_state=0))]
-    )
-    pipe.fit(texts, labels)
-    return pipe.predict
-
-
-def _fasttext_model(segment):
-    """fastText trained on the corpus: 50 epochs, lr 0.5, word bigrams (a setting from compare.py's tuning grid)."""
-    from compare import _ft_train
-
-    texts, labels = corpus()
-    return _ft_train(texts, labels, segment, epoch=50, lr=0.5, wordNgrams=2)
-
-
-def _rjieba_segment(text: str) -> list[str]:
+def rjieba_cut(text: str) -> list[str]:
     import rjieba
 
     return rjieba.cut(text.replace("\n", " "))
 
 
-def _jieba_segment(text: str) -> list[str]:
-    import jieba
+def train_fasttext():
+    from compare import _ft_train
 
-    jieba.setLogLevel(60)
-    return jieba.lcut(text.replace("\n", " "))
+    from eduplan.corpus import training_items
 
-
-def make_fasttext(segment):
-    model = _fasttext_model(segment)
-
-    def predict(texts):
-        return model.predict([" ".join(segment(t)) for t in texts], k=1)[0]
-
-    return predict
+    frame = training_items(ROOT / "data" / "items.csv")
+    return _ft_train(frame["text"].tolist(), frame["label"].tolist(), rjieba_cut, epoch=50, lr=0.5, wordNgrams=2)
 
 
-def make_fasttext_presegmented():
-    model = _fasttext_model(_rjieba_segment)
-    cache: dict[int, list[str]] = {}
-
-    def predict(texts):
-        key = id(texts)
-        if key not in cache:
-            cache.clear()
-            cache[key] = [" ".join(_rjieba_segment(t)) for t in texts]
-        return model.predict(cache[key], k=1)[0]
-
-    return predict
+def ratio_summary(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
 
 
-PREDICTORS = {
-    "eduplan": make_eduplan,
-    "fastText + rjieba": lambda: make_fasttext(_rjieba_segment),
-    "fastText + jieba": lambda: make_fasttext(_jieba_segment),
-    "fastText, pre-segmented text": make_fasttext_presegmented,
-    "plain jieba + TfidfVectorizer + LinearSVC": make_plain_jieba,
-}
+def bench_predict(rounds: int, n: int) -> dict:
+    """Throughput of predict, eduplan against fastText + rjieba, interleaved, on fresh distinct texts each round."""
+    from eduplan.modeldir import load_model
+
+    clf = load_model()
+    fasttext_model = train_fasttext()
+
+    def peer(texts):
+        return fasttext_model.predict([" ".join(rjieba_cut(t)) for t in texts], k=1)[0]
+
+    warm = distinct_texts(2000, 99)
+    clf.predict(warm)
+    peer(warm)
+    texts = distinct_texts(2 * n * rounds, 1)
+    eduplan_rates, peer_rates, ratios = [], [], []
+    for r in range(rounds):
+        batch = texts[2 * n * r : 2 * n * r + n], texts[2 * n * r + n : 2 * n * (r + 1)]
+        first, second = (clf.predict, peer) if r % 2 == 0 else (peer, clf.predict)
+        times = {}
+        for function, part in ((first, batch[0]), (second, batch[1])):
+            started = time.perf_counter()
+            function(part)
+            times[function] = time.perf_counter() - started
+        eduplan_rates.append(n / times[clf.predict])
+        peer_rates.append(n / times[peer])
+        ratios.append(times[peer] / times[clf.predict])
+    return {
+        "items": n,
+        "rounds": rounds,
+        "eduplan_items_per_second": round(statistics.median(eduplan_rates)),
+        "fasttext_rjieba_items_per_second": round(statistics.median(peer_rates)),
+        "ratio": ratio_summary(ratios),
+    }
 
 
-def measure_throughput(name: str, n: int = N_ITEMS) -> dict:
-    """Items per second of one predictor (median of REPEATS) and this process's peak memory."""
-    texts = sample(n)
-    predict = PREDICTORS[name]()
-    predict(texts[:200])  # warm caches (dictionaries, vocabularies)
-    runs = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        predict(texts)
-        runs.append(time.perf_counter() - started)
-    return {"items_per_second": n / statistics.median(runs), "runs": runs, "peak_mb": max_rss_mb()}
+def _run(args: list[str], stdout=subprocess.DEVNULL) -> tuple[float, float]:
+    """Wall time and peak memory (MB) of a command run in a new process."""
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *args], stdout=stdout, stderr=subprocess.PIPE, text=True, check=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, int(proc.stderr.strip().splitlines()[-1]) / 1024
 
 
-def measure_training() -> dict:
-    from eduplan.model import build_pipeline
+def write_table(path: Path, n: int, seed: int) -> None:
+    import csv
 
-    texts, labels = corpus()
+    texts = distinct_texts(min(n, 200_000), seed)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "text"])
+        for i in range(n):
+            writer.writerow([i, texts[i % len(texts)] + ("" if i < len(texts) else f"(第{i // len(texts)}批)")])
+
+
+def bench_end_to_end(rounds: int, rows: int, tmp: Path) -> dict:
+    """eduplan classify big.csv --format jsonl against the peer script, and --jobs 1 against --jobs 2."""
+    table = tmp / "big.csv"
+    write_table(table, rows, 7)
+    model_file = tmp / "fasttext.bin"
+    train_fasttext().save_model(str(model_file))
+    peer = tmp / "peer.py"
+    peer.write_text(PEER_SCRIPT, encoding="utf-8")
+    eduplan = [sys.executable, "-m", "eduplan", "classify", str(table), "--format", "jsonl"]
+    commands = {
+        "eduplan": eduplan,
+        "eduplan --jobs 1": [*eduplan, "--jobs", "1"],
+        "eduplan --jobs 2": [*eduplan, "--jobs", "2"],
+        "peer": [sys.executable, str(peer), str(table), str(model_file)],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for r in range(rounds):
+        names = list(commands) if r % 2 == 0 else list(reversed(commands))
+        for name in names:
+            times[name].append(_run(commands[name])[0])
+    return {
+        "rows": rows,
+        "rounds": rounds,
+        "seconds": {name: round(statistics.median(values), 2) for name, values in times.items()},
+        "ratio_to_peer": ratio_summary([p / e for p, e in zip(times["peer"], times["eduplan"])]),
+        "jobs2_over_jobs1": ratio_summary([j1 / j2 for j1, j2 in zip(times["eduplan --jobs 1"], times["eduplan --jobs 2"])]),
+    }
+
+
+def bench_cold_start(rounds: int) -> dict:
+    eduplan = [sys.executable, "-m", "eduplan", "classify", ONE_ITEM, "--format", "jsonl"]
+    sklearn = [sys.executable, "-c", "import sklearn.linear_model"]
+    ours, theirs = [], []
+    for r in range(rounds):
+        for name in (("eduplan", "sklearn") if r % 2 == 0 else ("sklearn", "eduplan")):
+            (ours if name == "eduplan" else theirs).append(_run(eduplan if name == "eduplan" else sklearn)[0])
+    return {
+        "rounds": rounds,
+        "eduplan_seconds": round(statistics.median(ours), 3),
+        "import_sklearn_seconds": round(statistics.median(theirs), 3),
+        "ratio": ratio_summary([o / t for o, t in zip(ours, theirs)]),
+    }
+
+
+def bench_memory(sizes: list[int], tmp: Path) -> dict:
     out = {}
-    started = time.perf_counter()
-    build_pipeline().fit(texts, labels)
-    out["eduplan"] = time.perf_counter() - started
-    for name, segment in (("fastText + rjieba", _rjieba_segment),):
-        started = time.perf_counter()
-        _fasttext_model(segment)
-        out[name] = time.perf_counter() - started
-    started = time.perf_counter()
-    make_plain_jieba()
-    out["plain jieba + TfidfVectorizer + LinearSVC"] = time.perf_counter() - started
+    for n in sizes:
+        table = tmp / f"rows-{n}.csv"
+        write_table(table, n, 11)
+        seconds, peak = _run([sys.executable, "-m", "eduplan", "classify", str(table), "--format", "jsonl"])
+        out[str(n)] = {"peak_mb": round(peak), "seconds": round(seconds, 1)}
+        table.unlink()
     return out
 
 
-# ---------------------------------------------------------------- subprocess helpers
+def bench_limits(tmp: Path) -> dict:
+    """Peak memory of the inputs at the limits: a .docx zip bomb and a 50 MB one-line text."""
+    import zipfile
 
-
-def child(*args: str) -> dict:
-    """Run this script as ``--child ...`` in a fresh process and return its JSON result."""
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def wall(cmd: list[str], repeats: int = REPEATS, stdout=subprocess.DEVNULL) -> float:
-    runs = []
-    for _ in range(repeats):
+    bomb = tmp / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + b"\x00" * (1 << 30))
+    line = " ".join((ROOT / "seeds" / "002_5086480b2c753375.txt").read_text(encoding="utf-8").split("\n"))
+    big = tmp / "one_line.txt"
+    big.write_text((line * (50_000_000 // len(line.encode()) + 1))[: 50_000_000 // 3], encoding="utf-8")
+    results = {}
+    for name, args in (
+        ("docx zip bomb (1 MiB, unpacks to 1 GiB): eduplan segment", ["segment", str(bomb)]),
+        ("50 MB text on one line: eduplan segment", ["segment", str(big), "--format", "jsonl"]),
+        ("50 MB text on one line: eduplan classify", ["classify", str(big), "--format", "jsonl"]),
+    ):
         started = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=stdout, stderr=subprocess.DEVNULL)
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
-
-
-def eduplan_exe() -> str:
-    exe = Path(sys.executable).with_name("eduplan")
-    return str(exe) if exe.exists() else "eduplan"
-
-
-def cold_start() -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        model = _fasttext_model(_rjieba_segment)
-        ft_path = os.path.join(tmp, "ft.bin")
-        model.save_model(ft_path)
-        ft_code = f"import fasttext, rjieba; m = fasttext.load_model({ft_path!r}); print(m.predict(' '.join(rjieba.cut({ONE_ITEM!r}))))"
-        return {
-            "eduplan classify (one item)": wall([eduplan_exe(), "classify", ONE_ITEM]),
-            "eduplan --help": wall([eduplan_exe(), "--help"]),
-            'python -c "import sklearn.linear_model"': wall([sys.executable, "-c", "import sklearn.linear_model"]),
-            "fastText + rjieba, load and predict one item": wall([sys.executable, "-c", ft_code]),
-        }
-
-
-def streaming(rows_list: list[int]) -> dict:
-    """Peak memory and time of ``eduplan classify big.csv --format jsonl`` for growing files."""
-    texts = corpus()[0]
-    out = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for rows in rows_list:
-            path = os.path.join(tmp, f"big-{rows}.csv")
-            rng = random.Random(1)
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["id", "text"])
-                for i in range(rows):
-                    writer.writerow([i, rng.choice(texts)])
-            code = (
-                "import resource, subprocess, sys, time, json; t = time.perf_counter(); "
-                f"subprocess.run([{eduplan_exe()!r}, 'classify', {path!r}, '--format', 'jsonl'], stdout=subprocess.DEVNULL, check=True); "
-                "print(json.dumps({'seconds': time.perf_counter() - t, "
-                "'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
-            )
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-            out[rows] = json.loads(proc.stdout)
-            print(f"  streaming {rows:>9,} rows: {out[rows]}", flush=True)
-            os.unlink(path)
-    return out
-
-
-def main(quick: bool) -> None:
-    results: dict = {"items": N_ITEMS, "repeats": REPEATS}
-    print("throughput (each predictor in its own process)", flush=True)
-    results["throughput"] = {}
-    for name in PREDICTORS:
-        results["throughput"][name] = child("throughput", name)
-        print(
-            f"  {name:45s} {results['throughput'][name]['items_per_second']:9.0f} items/s  peak {results['throughput'][name]['peak_mb']:.0f} MB",
-            flush=True,
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "eduplan", *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
         )
-    print("cold start", flush=True)
-    results["cold_start"] = cold_start()
-    print(f"  {results['cold_start']}", flush=True)
-    print("training", flush=True)
-    results["training"] = child("training")
-    print(f"  {results['training']}", flush=True)
-    print("streaming", flush=True)
-    results["streaming"] = streaming([10_000, 100_000] if quick else [10_000, 100_000, 1_000_000])
-    (ROOT / "experiments" / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        lines = proc.stderr.strip().splitlines()
+        results[name] = {
+            "file_mb": round((bomb if "bomb" in name else big).stat().st_size / 1e6, 1),
+            "peak_mb": round(int(lines[-1]) / 1024),
+            "seconds": round(time.perf_counter() - started, 1),
+            "exit": proc.returncode,
+            "message": next((ln for ln in lines if ln.startswith("error:")), ""),
+        }
+    return results
+
+
+def write_results(results: dict) -> None:
     from compare import write_section
 
-    write_section(render(results), START, END)
-
-
-def render(r: dict) -> str:
-    tp = r["throughput"]
-    edu = tp["eduplan"]["items_per_second"]
-    ft = tp["fastText + rjieba"]["items_per_second"]
-    plain = tp["plain jieba + TfidfVectorizer + LinearSVC"]["items_per_second"]
-    cold = r["cold_start"]
-    sk = cold['python -c "import sklearn.linear_model"']
-    train = r["training"]
+    p, e, c = results["predict"], results["end_to_end"], results["cold_start"]
     lines = [
         "## Speed and memory",
         "",
-        f"`python experiments/bench.py` — one core, {r['items']:,} items resampled from the corpus, median of {r['repeats']} runs;",
-        "every number in a table comes from the same run, so the ratios compare like with like on this noisy machine.",
+        f"`python experiments/bench.py` on {os.cpu_count()} cores; distinct texts built from the corpus's sentences "
+        "(none seen twice); each comparison interleaved over several rounds in one run; ratios are the peer's time "
+        "over eduplan's (above 1: eduplan is faster), median (min–max).",
         "",
-        "| predictor (end to end: raw text in, theme out) | items/s | × fastText + rjieba | × plain jieba pipeline | peak memory (MB) |",
-        "|---|---|---|---|---|",
-    ]
-    for name, m in tp.items():
-        v = m["items_per_second"]
-        lines.append(f"| {name} | {v:,.0f} | {v / ft:.2f} | {v / plain:.1f} | {m['peak_mb']:.0f} |")
-    lines += [
+        "| measure | eduplan | peer | ratio |",
+        "|---|---|---|---|",
+        f"| `predict`, {p['items']:,} texts, one process ({p['rounds']} rounds) | {p['eduplan_items_per_second']:,} items/s "
+        f"| fastText + rjieba {p['fasttext_rjieba_items_per_second']:,} items/s | {p['ratio']['median']:.2f}× "
+        f"({p['ratio']['min']:.2f}–{p['ratio']['max']:.2f}) |",
+        f"| `eduplan classify big.csv --format jsonl`, {e['rows']:,} rows, default settings ({e['rounds']} rounds) "
+        f"| {e['seconds']['eduplan']} s | plain script, pandas chunks + rjieba + fastText + JSON lines, {e['seconds']['peer']} s "
+        f"| {e['ratio_to_peer']['median']:.2f}× ({e['ratio_to_peer']['min']:.2f}–{e['ratio_to_peer']['max']:.2f}) |",
+        f"| `--jobs 2` against `--jobs 1`, same table | {e['seconds']['eduplan --jobs 2']} s "
+        f"| {e['seconds']['eduplan --jobs 1']} s | {e['jobs2_over_jobs1']['median']:.2f}× "
+        f"({e['jobs2_over_jobs1']['min']:.2f}–{e['jobs2_over_jobs1']['max']:.2f}) |",
+        f"| cold start: `eduplan classify \"{ONE_ITEM}\"` ({c['rounds']} rounds) | {c['eduplan_seconds']} s "
+        f"| `python -c \"import sklearn.linear_model\"` {c['import_sklearn_seconds']} s "
+        f"| eduplan takes {c['ratio']['median']:.2f}× its time ({c['ratio']['min']:.2f}–{c['ratio']['max']:.2f}) |",
         "",
-        "| cold process | seconds | × `import sklearn.linear_model` |",
+        "Peak memory (max RSS) of `eduplan classify big.csv --format jsonl`:",
+        "",
+        "| rows | peak MB | seconds |",
         "|---|---|---|",
     ]
-    for name, seconds in cold.items():
-        lines.append(f"| `{name}` | {seconds:.2f} | {seconds / sk:.2f} |")
-    lines += ["", "| training on the corpus | seconds | × fastText |", "|---|---|---|"]
-    for name, seconds in train.items():
-        lines.append(f"| {name} | {seconds:.2f} | {seconds / train['fastText + rjieba']:.2f} |")
-    lines += [
-        "",
-        "| `eduplan classify big.csv --format jsonl` | seconds | rows/s | peak memory (MB) |",
-        "|---|---|---|---|",
-    ]
-    for rows, m in r["streaming"].items():
-        lines.append(
-            f"| {int(rows):,} rows | {m['seconds']:.1f} | {int(rows) / m['seconds']:,.0f} | {m['peak_mb']:.0f} |"
-        )
-    targets = [
-        ("throughput ≥ fastText + rjieba end to end", edu / ft >= 1, f"{edu / ft:.2f}×"),
-        ("throughput ≥ 10× the plain jieba pipeline", edu / plain >= 10, f"{edu / plain:.1f}×"),
-        (
-            "cold start ≤ 1.2× `import sklearn.linear_model`",
-            cold["eduplan classify (one item)"] / sk <= 1.2,
-            f"{cold['eduplan classify (one item)'] / sk:.2f}×",
-        ),
-        ("training ≤ 10 s", train["eduplan"] <= 10, f"{train['eduplan']:.1f} s"),
-    ]
-    peaks = [m["peak_mb"] for m in r["streaming"].values()]
-    targets.append(
-        (
-            "peak memory flat from 10,000 to the largest file",
-            max(peaks) <= 1.25 * min(peaks),
-            f"{min(peaks):.0f}–{max(peaks):.0f} MB",
-        )
-    )
-    lines += ["", "| target | met | measured |", "|---|---|---|"]
-    lines += [f"| {name} | {'yes' if ok else 'no'} | {value} |" for name, ok, value in targets]
-    return "\n".join(lines)
+    lines += [f"| {int(n):,} | {m['peak_mb']} | {m['seconds']} |" for n, m in results["memory"].items()]
+    lines += ["", "Inputs at the limits (peak memory of the whole command):", "", "| input | file MB | peak MB | seconds | result |",
+              "|---|---|---|---|---|"]
+    for name, m in results["limits"].items():
+        outcome = m["message"] or ("done" if m["exit"] == 0 else f"exit {m['exit']}")
+        lines.append(f"| {name} | {m['file_mb']} | {m['peak_mb']} | {m['seconds']} | {outcome} |")
+    write_section("\n".join(lines), START, END)
 
 
-def run_child(args: list[str]) -> None:
-    if args[0] == "throughput":
-        print(json.dumps(measure_throughput(args[1])))
-    elif args[0] == "training":
-        print(json.dumps(measure_training()))
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and no 1,000,000-row run")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 5
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        results = {"predict": bench_predict(rounds, 10_000)}
+        print(results["predict"], flush=True)
+        results["end_to_end"] = bench_end_to_end(3 if args.quick else 5, 100_000, tmp)
+        print(results["end_to_end"], flush=True)
+        results["cold_start"] = bench_cold_start(5 if args.quick else 9)
+        print(results["cold_start"], flush=True)
+        results["memory"] = bench_memory([10_000, 100_000] + ([] if args.quick else [1_000_000]), tmp)
+        print(results["memory"], flush=True)
+        results["limits"] = bench_limits(tmp)
+        print(results["limits"], flush=True)
+    (ROOT / "experiments" / "bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_results(results)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        run_child(sys.argv[2:])
-    else:
-        main(quick="--quick" in sys.argv)
+    main()

@@ -6,11 +6,12 @@ settings, and tuned by an inner grouped CV); the TextGrocery method (jieba
 tokens, linear SVM with Crammer–Singer multi-class, as LibLinear ``-s 4``,
 reimplemented with scikit-learn because TextGrocery is Python 2);
 scikit-learn's stock pipeline (char 1–3 TF-IDF + LinearSVC); and eduplan's
-shipped configuration. Every method sees the same GroupKFold(5) splits of
-data/items.csv. Also draws a learning curve (macro-F1 vs training documents).
+shipped configuration, on the item text alone (as the others) and with each
+item's section heading and document title. Every method sees the same
+GroupKFold(5) splits of data/items.csv.
 
 Run: ``pip install -e '.[bench]' && python experiments/compare.py``; it rewrites
-the comparison section of experiments/RESULTS.md and experiments/learning_curve.png.
+the comparison section of experiments/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from eduplan import taxonomy  # noqa: E402
 from eduplan.corpus import training_items  # noqa: E402
-from eduplan.model import Classifier, fit_pipeline  # noqa: E402
+from eduplan.estimator import fit_pipeline  # noqa: E402
+from eduplan.model import Classifier  # noqa: E402
 from eduplan.normalizer import normalize_many  # noqa: E402
 from eduplan.tokens import jieba_tokens  # noqa: E402
 
@@ -160,8 +162,14 @@ def stock(train_texts, train_labels):
     return lambda texts: pipe.predict(texts).tolist()
 
 
-def eduplan_shipped(train_texts, train_labels):
-    clf = Classifier.from_pipeline(fit_pipeline(train_texts, train_labels))
+def eduplan_text(train_texts, train_labels):
+    clf = Classifier.from_pipeline(fit_pipeline(train_texts, train_labels), train_texts)
+    return clf.predict
+
+
+def eduplan_context(train_records, train_labels):
+    """eduplan as shipped: the item with its section heading and its document's title."""
+    clf = Classifier.from_pipeline(fit_pipeline(train_records, train_labels), train_records)
     return clf.predict
 
 
@@ -172,11 +180,13 @@ METHODS = {
     "fastText, tuned by inner grouped CV (jieba tokens)": fasttext_tuned,
     "TextGrocery method (jieba tokens, Crammer–Singer linear SVM)": textgrocery,
     "scikit-learn stock (char 1–3 TF-IDF + LinearSVC)": stock,
-    "eduplan (shipped configuration)": eduplan_shipped,
+    "eduplan, item text only": eduplan_text,
+    "eduplan (shipped: item text, section heading, document title)": eduplan_context,
 }
 
 
-def run_method(fit, texts, labels, groups, splits):
+def run_method(fit, frame, labels, groups, splits):
+    texts = frame["text"].tolist()
     predicted = np.empty(len(texts), dtype=object)
     train_seconds = predict_seconds = 0.0
     for train_idx, test_idx in splits:
@@ -184,10 +194,12 @@ def run_method(fit, texts, labels, groups, splits):
         started = time.perf_counter()
         if fit is fasttext_tuned:
             predict = fit(train_texts, labels[train_idx], groups[train_idx])
+        elif fit is eduplan_context:
+            predict = fit(frame.iloc[train_idx], labels[train_idx])
         else:
             predict = fit(train_texts, labels[train_idx])
         train_seconds += time.perf_counter() - started
-        test_texts = [texts[i] for i in test_idx]
+        test_texts = frame.iloc[test_idx] if fit is eduplan_context else [texts[i] for i in test_idx]
         started = time.perf_counter()
         predicted[test_idx] = predict(test_texts)
         predict_seconds += time.perf_counter() - started
@@ -197,52 +209,6 @@ def run_method(fit, texts, labels, groups, splits):
         "train_seconds_per_fold": round(train_seconds / len(splits), 3),
         "predict_items_per_second": round(len(texts) / predict_seconds),
     }
-
-
-def learning_curve(texts, labels, groups, splits, fractions=(0.1, 0.2, 0.4, 0.6, 0.8, 1.0)):
-    """Mean macro-F1 over the outer folds when training on a fraction of each fold's training documents."""
-    rng = np.random.default_rng(0)
-    curves = {
-        name: []
-        for name in (
-            "eduplan (shipped configuration)",
-            "TextGrocery method (jieba tokens, Crammer–Singer linear SVM)",
-            "scikit-learn stock (char 1–3 TF-IDF + LinearSVC)",
-        )
-    }
-    docs_used = []
-    for fraction in fractions:
-        scores = {name: [] for name in curves}
-        n_docs = []
-        for train_idx, test_idx in splits:
-            docs = np.unique(groups[train_idx])
-            chosen = set(rng.choice(docs, size=max(2, int(round(fraction * len(docs)))), replace=False))
-            sub = np.array([i for i in train_idx if groups[i] in chosen])
-            n_docs.append(len(chosen))
-            if len(set(labels[sub])) < 2:
-                continue
-            for name in curves:
-                predict = METHODS[name]([texts[i] for i in sub], labels[sub])
-                scores[name].append(f1_score(labels[test_idx], predict([texts[i] for i in test_idx]), average="macro"))
-        docs_used.append(float(np.mean(n_docs)))
-        for name in curves:
-            curves[name].append(float(np.mean(scores[name])))
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, values in curves.items():
-        ax.plot(docs_used, values, marker="o", label=name)
-    ax.set_xlabel("training documents (mean per fold)")
-    ax.set_ylabel("macro-F1 on held-out documents")
-    ax.set_title("Learning curve, GroupKFold(5) by document")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(ROOT / "experiments" / "learning_curve.png", dpi=110)
-    return {"documents": docs_used, "macro_f1": curves}
 
 
 def write_section(text: str, start: str, end: str) -> None:
@@ -264,11 +230,10 @@ def main() -> None:
     splits = list(GroupKFold(n_splits=N_SPLITS).split(texts, labels, groups))
     results = {}
     for name, fit in METHODS.items():
-        results[name] = run_method(fit, texts, labels, groups, splits)
+        results[name] = run_method(fit, frame, labels, groups, splits)
         print(f"{name:62s} {results[name]}", flush=True)
-    curve = learning_curve(texts, labels, groups, splits)
     (ROOT / "experiments" / "compare.json").write_text(
-        json.dumps({"results": results, "learning_curve": curve}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"results": results}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     ranked = sorted(results.items(), key=lambda kv: -kv[1]["macro_f1"])
     lines = [
@@ -276,7 +241,7 @@ def main() -> None:
         "",
         f"`python experiments/compare.py` — {len(texts)} labeled items from {len(set(groups))} documents of `data/items.csv`,",
         f"GroupKFold({N_SPLITS}) by `doc_id` (no document on both sides), the same splits for every method. Training time",
-        "is per fold (about 590 items); prediction speed is over the held-out items (about 148 per fold, one core), so it",
+        "is per fold (about 945 items); prediction speed is over the held-out items (about 236 per fold, one core), so it",
         "includes per-call overhead; `experiments/bench.py` measures throughput on 10,000 items.",
         "",
         "| method | accuracy | macro-F1 | training s / fold | predict items/s |",
@@ -291,17 +256,10 @@ def main() -> None:
         f'fastText stopped with "Encountered NaN" in {len(FT_RETRIES)} training runs of this comparison (the',
         "fasttext-numpy2 wheel and fastText 0.9.3 built from source both do this on this corpus, in about half the runs",
         "with default settings); each such run was repeated with the next seed. With default settings (5 epochs,",
-        "lr 0.1) fastText does not move off the uniform distribution on ~590 training items and predicts the majority class.",
+        "lr 0.1) fastText does not move off the uniform distribution on ~945 training items and predicts the majority class.",
         "",
-        "Learning curve (macro-F1 against the number of training documents): `experiments/learning_curve.png`.",
-        "",
-        "| training documents | " + " | ".join(curve["macro_f1"]) + " |",
-        "|---|" + "---|" * len(curve["macro_f1"]),
+        "The learning curve of the shipped configuration is in `experiments/learning_curve.md`.",
     ]
-    for i, docs in enumerate(curve["documents"]):
-        lines.append(
-            f"| {docs:.0f} | " + " | ".join(f"{curve['macro_f1'][name][i]:.3f}" for name in curve["macro_f1"]) + " |"
-        )
     write_section("\n".join(lines), START, END)
 
 

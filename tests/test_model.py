@@ -106,7 +106,8 @@ def test_uncertain_and_out_of_scope(small_model):
     assert unsure[0].label == UNCERTAIN and unsure[0].top[0][0] == "safety"
     foreign = clf.classify(["The weather is nice today", "股市大涨,投资者信心回升"])
     assert [p.label for p in foreign] == [OUT_OF_SCOPE, OUT_OF_SCOPE]
-    assert sure[0].to_dict()["theme_zh"] == "安全稳定" and "theme" not in sure[0].to_dict()
+    row = clf.prediction_rows(["加强校园安全管理,开展防溺水教育"])[0]
+    assert row["theme_zh"] == "安全稳定" and row["label"] == "safety" and "theme" not in row
 
 
 @pytest.mark.parametrize("kwargs", [{"top_k": 0}, {"top_k": 17}, {"min_score": 5}, {"min_score": -0.1}, {"explain": -1}])
@@ -122,6 +123,16 @@ def test_secondary_themes_are_predicted_from_the_covering_head(small_model):
     prediction = clf.classify(["加强校园安全管理,开展防溺水教育"])[0]
     assert prediction.label not in prediction.secondary
     assert set(prediction.secondary) <= set(taxonomy.ids())
+
+
+def test_a_runaway_item_is_judged_on_its_beginning(small_model):
+    from eduplan.model import MAX_TEXT
+
+    clf = _load(small_model[0])
+    head = "加强校园安全管理,开展防溺水教育。" * (MAX_TEXT // 17 + 1)
+    huge = head[:MAX_TEXT] + "新建公办幼儿园,扩大学前教育资源。" * 20_000
+    assert (clf.predict_proba([huge]).to_numpy() == clf.predict_proba([head[:MAX_TEXT]]).to_numpy()).all()
+    assert clf.prediction_rows([huge], explain=3)[0]["label"] == "safety"
 
 
 def test_training_refuses_an_invalid_corpus(tmp_path):

@@ -126,3 +126,35 @@ def test_gb18030_round_trips_unless_the_bytes_are_also_utf8(text):
         assert decode_bytes(data) == text
     else:
         assert decode_bytes(data) in (text, data.decode("utf-8"))
+
+
+SAFE = "加强推进教育工作质量发展学校教师服务体系建设优化完善提升管理课程评价资源均衡特色创新"
+BODY = st.text(alphabet=SAFE, min_size=2, max_size=24)
+ITEM_STYLES = ["{n}.", "{n}、", "({n})", "（{n}）"]
+
+
+@st.composite
+def outlines(draw):
+    """A plan: sections 一、二、… each holding numbered lines in one style, with bodies of plain words."""
+    style = draw(st.sampled_from(ITEM_STYLES))
+    lines, numbered = [], []
+    for s in range(draw(st.integers(1, 4))):
+        heading = draw(st.text(alphabet=SAFE, min_size=6, max_size=24))  # shorter: a cut-off tail, not an item
+        lines.append(f"{CN[s]}、{heading}")
+        for n in range(1, draw(st.integers(0, 4)) + 1):
+            body = draw(BODY) + "。" + draw(BODY) + "。"
+            lines.append(style.format(n=n) + body)
+            numbered.append(body)
+        if lines[-1].startswith(f"{CN[s]}、"):
+            numbered.append(heading)  # a section without items is an item itself
+    return "\n".join(lines), numbered
+
+
+@SETTINGS
+@given(outlines())
+def test_segment_never_drops_a_numbered_line_that_starts_a_line(plan):
+    text, numbered = plan
+    items = segment(text)
+    produced = "\n".join(f"{item.section}\n{item.text}" for item in items)
+    for body in numbered:
+        assert body in produced, (body, text)

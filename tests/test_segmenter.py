@@ -304,3 +304,13 @@ def test_cn_numbers_are_validated():
     items = segment(text, "d")
     assert [i.item_id for i in items] == ["d:1"]
     assert items[0].section == "主要任务"
+
+
+def test_a_content_line_that_names_a_source_is_kept():
+    text = "一、任务\n1.加强经费保障。资金来源:市级财政专项。\n2.推进学前教育。内容。\n"
+    assert texts(segment(text)) == ["加强经费保障。资金来源:市级财政专项。", "推进学前教育。内容。"]
+
+
+def test_a_semicolon_near_the_start_of_an_inline_item_does_not_merge_the_items_after_it():
+    text = "一、任务 1.党建;落实责任制,推进标准化。2.推进学前教育,新建幼儿园。3.加强校园安全,开展演练。"
+    assert [i.text[:4] for i in segment(text)] == ["党建;落", "推进学前", "加强校园"]
