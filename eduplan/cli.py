@@ -79,13 +79,17 @@ def _skip(path: str, reason: str) -> None:
     _say(f"skipped: {reason}")
 
 
-def _model(path: Path | None):
+def _noted(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, its notes about the model it loads shown as ``note:`` lines."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UntrustedModelWarning)
-        model = load_model(path)
+        result = function(*args, **kwargs)
     for warning in caught:
-        _say(f"note: {warning.message}")
-    return model
+        if issubclass(warning.category, UntrustedModelWarning):
+            _say(f"note: {warning.message}")
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return result
 
 
 def _write(rows, columns: list[str], fmt: str | None, out: Path | None, clip: dict | None = None) -> None:
@@ -106,11 +110,10 @@ def classify(
     min_score: Annotated[float | None, typer.Option(help="Label items below this probability 'uncertain'.")] = None,
     fmt: Fmt = None, out: Out = None, model: Model = None, encoding: Encoding = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes for large tables (default: usable cores).")] = None,
-    chunksize: Annotated[int, typer.Option(min=1, help="Table rows read at a time.")] = 10_000,
-) -> None:
+    chunksize: Annotated[int, typer.Option(min=1, help="Table rows read at a time.")] = 10_000) -> None:
     """Classify plan items by theme: texts, plans, folders of plans and tables."""
     rows, columns = classify_inputs(
-        _model(model), inputs, column=column, section_column=section_column, title_column=title_column, keep=keep,
+        _noted(load_model, model), inputs, column=column, section_column=section_column, title_column=title_column, keep=keep,
         top_k=top_k, min_score=min_score, explain=8 if explain else 0, chunksize=chunksize,
         jobs=jobs or usable_cores(), encoding=encoding, on_skip=_skip, stdin=sys.stdin.buffer,
         progress=(lambda name, n: _say(f"{name}: {n:,} rows classified")) if sys.stderr.isatty() else None,
@@ -139,7 +142,7 @@ def profile(
     secondary: Annotated[bool, typer.Option("--secondary", help="Also count secondary themes (separately).")] = False,
 ) -> None:
     """Share of items and of characters per theme in each plan, side by side, and the themes that differ most."""
-    result = profile_report(document_sources(docs), _model(model), meta, by, min_items, secondary, chart, on_skip=_skip)
+    result = profile_report(document_sources(docs), _noted(load_model, model), meta, by, min_items, secondary, chart, on_skip=_skip)
     for note in result["notes"]:
         _say(note)
     table = format_for(out, fmt, sys.stdout.isatty()) == "table"
@@ -155,7 +158,7 @@ def report(
     meta: Meta = None, model: Model = None, min_items: MinItems = 10,
 ) -> None:
     """Write an HTML report: chart, comparison, every item by theme, and a review of the themes you can correct."""
-    written = write_report(document_sources(docs), out, _model(model), meta, min_items, on_skip=_skip)
+    written = write_report(document_sources(docs), out, _noted(load_model, model), meta, min_items, on_skip=_skip)
     typer.echo(f"report written to {written}")
 
 
@@ -189,7 +192,7 @@ def evaluate(
 ) -> None:
     """Measure accuracy on documents the model has not seen."""
     config = TrainConfig().with_overrides(settings or [])
-    result = run_evaluation(data, test, model, folds, config, documents, report_dir=report, progress=_say)
+    result = _noted(run_evaluation, data, test, model, folds, config, documents, report_dir=report, progress=_say)
     typer.echo(evaluation_summary(result, worst, fmt))
 
 

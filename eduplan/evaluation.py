@@ -11,6 +11,7 @@ its context) and its produced items are matched to its labeled items by text.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,10 @@ def score(
     top2 = np.argsort(-values, axis=1, kind="stable")[:, :2]
     in_top2 = [columns.index(t) in row if t in columns else False for t, row in zip(y_true, top2)]
     labels = [t for t in taxonomy.ids() if t in set(y_true) | set(y_pred)]
-    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    with warnings.catch_warnings():  # a test table of one theme is scored as given, without scikit-learn's advice
+        warnings.simplefilter("ignore", UserWarning)
+        precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+        matrix = confusion_matrix(y_true, y_pred, labels=labels).tolist()
     per_theme = [
         {"theme": t, "precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
         for t, p, r, f, s in zip(labels, precision, recall, f1, support)
@@ -121,7 +125,7 @@ def score(
         "macro_f1": round(float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)), 4),
         "top2": round(float(np.mean(in_top2)) if len(in_top2) else 0.0, 4),
         "per_theme": per_theme,
-        "confusion": {"labels": labels, "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()},
+        "confusion": {"labels": labels, "matrix": matrix},
         "errors": errors,
     }
 

@@ -228,7 +228,7 @@ def bench_limits(tmp: Path) -> dict:
             "peak_mb": round(int(lines[-1]) / 1024),
             "seconds": round(time.perf_counter() - started, 1),
             "exit": proc.returncode,
-            "message": next((ln for ln in lines if ln.startswith("error:")), ""),
+            "message": next((ln.replace(str(tmp) + "/", "") for ln in lines if ln.startswith("error:")), ""),
         }
     return results
 

@@ -171,3 +171,34 @@ def test_train_command(tmp_path):
     assert result.exit_code == 0, result.output
     assert "grouped cross-validation" in result.stdout and "fold 1/3" in result.stderr
     assert (tmp_path / "m" / "card.json").exists()
+
+
+def test_out_picks_the_format_from_the_suffix_xlsx_and_csv_with_bom(model_args, tmp_path, write):
+    from openpyxl import load_workbook
+
+    plan = write("plan.txt", "一、任务\n1.新建公办幼儿园5所。扩大学前教育资源。\n2.加强教师队伍建设。培训骨干教师。\n")
+    xlsx = tmp_path / "themes.xlsx"
+    result = runner.invoke(app, ["classify", str(plan), *model_args, "--out", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(xlsx).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:5] == ["file", "doc_id", "item_id", "section", "number"] and "theme_zh" in header
+    assert [r[header.index("item_id")] for r in rows[1:]] == ["plan:1", "plan:2"]
+    assert [r[header.index("theme_zh")] for r in rows[1:]] == ["学前教育", "教师队伍建设"]
+    out = tmp_path / "themes.csv"
+    runner.invoke(app, ["classify", str(plan), *model_args, "--out", str(out)])
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM: Excel on Windows reads the Chinese
+    assert list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))[0]["label"] == "preschool"
+
+
+def test_evaluate_a_saved_model_on_a_test_table_without_retraining(small_model, tmp_path):
+    test = tmp_path / "test.csv"
+    test.write_text("text,label\n新建公办幼儿园8所,preschool\n开展教师培训,teachers\n加强校园安全,safety\n", encoding="gb18030")
+    result = runner.invoke(app, ["evaluate", "--model", str(small_model[0]), "--test", str(test), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert metrics["items"] == 3 and metrics["accuracy"] == 1.0
+    assert metrics["method"] == f"model {small_model[0]}, tested on {test}"
+    assert "fold" not in result.stderr  # nothing was trained
