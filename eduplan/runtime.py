@@ -64,8 +64,6 @@ def prepare_function(mask_digits: bool):
     return mask_numbers if mask_digits else lower_text
 
 
-
-
 def tfidf_rows(
     rows: np.ndarray, cols: np.ndarray, width: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,6 +256,10 @@ class BlockRuntime:
         """Arrays the runtime derived from its terms, saved with the model so that loading skips the work."""
         return {}
 
+    def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n_rows: int):
+        """The block's weighted, l2-normalised TF-IDF of the (row, column) pairs its terms were found at."""
+        return tfidf_rows(rows, cols, max(1, self.width), self.idf, self.sublinear, n_rows, self.weight)
+
     def feature_name(self, column: int) -> str:
         return self.terms[column]
 
@@ -310,8 +312,7 @@ class WordRuntime(BlockRuntime):
         if stats is not None:
             stats["known"] = np.bincount(rows[long & (symbols >= 0)], minlength=n)
             stats["total"] = np.bincount(rows[long], minlength=n)
-        found_rows, found_cols = self.table.lookup(symbols, rows)
-        return tfidf_rows(found_rows, found_cols, max(1, self.width), self.idf, self.sublinear, n, self.weight)
+        return self._tfidf(*self.table.lookup(symbols, rows), n)
 
 
 class CharRuntime(BlockRuntime):
@@ -346,9 +347,7 @@ class CharRuntime(BlockRuntime):
         symbols = np.full(len(codes), -1, dtype=np.int64)
         inside = codes < len(table)
         symbols[inside] = table[codes[inside]]
-        found_rows, found_cols = self.table.lookup(symbols, rows)
-        return tfidf_rows(found_rows, found_cols, max(1, self.width), self.idf, self.sublinear, n)
-
+        return self._tfidf(*self.table.lookup(symbols, rows), n)
 
 
 _RUNTIMES: dict[str, type[BlockRuntime]] = {}
@@ -370,7 +369,6 @@ def runtime_from_arrays(arrays: dict[str, np.ndarray]) -> BlockRuntime:
 
 register_runtime(WordRuntime)
 register_runtime(CharRuntime)
-
 
 
 class PrimaryRuntime:

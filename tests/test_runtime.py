@@ -8,10 +8,10 @@ import pytest
 
 from eduplan.config import TrainConfig
 from eduplan.estimator import export, fit_pipeline, secondary_lists
-from eduplan.features import CharBlock, register_block, registered_blocks
+from eduplan.features import CharBlock, WordBlock, check_parity, register_block, registered_blocks
 from eduplan.model import Classifier
 from eduplan.records import Columns
-from eduplan.runtime import BlockRuntime, register_runtime
+from eduplan.runtime import BlockRuntime, register_runtime, runtime_from_arrays
 
 TEXTS = [
     "新建公办幼儿园5所,扩大学前教育资源",
@@ -86,6 +86,15 @@ def test_export_refuses_settings_the_runtime_cannot_reproduce(corpus):
         from eduplan import features
 
         features._BLOCKS.pop("test_char_wb")
+
+
+@pytest.mark.parametrize("block", [CharBlock("text", (1, 3), 1, weight=0.5), WordBlock("title", (1, 2), 1, weight=0.7)])
+def test_every_kind_of_block_applies_its_weight_at_run_time(corpus, block):
+    from eduplan.estimator import RecordNormalizer
+
+    columns = RecordNormalizer().transform(records(corpus))
+    block.fit(columns)
+    assert check_parity("weighted", block, runtime_from_arrays(block.export()), columns) <= 1e-12
 
 
 class FlagBlock(CharBlock):
