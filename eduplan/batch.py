@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UsageError
-from .records import Columns, Item
+from .records import Columns, Item, cell_text
 
 __all__ = [
     "Source",
@@ -240,16 +240,13 @@ def segment_rows(paths: list[Path], encoding: str | None = None, on_skip: Skip |
 _MISSING = {"nan", "NaN", "-nan", "NA", "N/A", "n/a", "#N/A", "<NA>", "null", "NULL", "None"}
 
 
-def _kept_value(value) -> str:
-    """A kept table cell that is not text (a missing JSONL key, a number) as text; text cells stay as they are."""
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+EMPTY = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
+"""The prediction columns of a row without text (never classified)."""
 
 
-def _cell_text(value) -> str:
+def _table_cell(value) -> str:
     """A table cell as text; ``""`` for a missing value (None, NaN, or a marker such as ``NaN`` or ``NULL``)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = str(value)
+    text = cell_text(value)
     return "" if text.strip() in _MISSING else text
 
 
@@ -263,7 +260,7 @@ def _columns_of(frame, column: str, section_column: str | None, title_column: st
     n = len(frame)
 
     def cells(name):
-        return [_cell_text(v) for v in frame[name].tolist()] if name else [""] * n
+        return [_table_cell(v) for v in frame[name].tolist()] if name else [""] * n
 
     return Columns(cells(column), cells(section_column), cells(title_column))
 
@@ -289,13 +286,12 @@ def _table_rows(model, path, column, section_column, title_column, keep, options
         filled = columns.filled()
         predictions = dict(zip(filled, model.prediction_rows(columns.take(filled), scores=scores, **options)))
         kept = [c for c in (keep if keep is not None else frame.columns) if c in frame.columns and c != column]
-        values = [[v if isinstance(v, str) else _kept_value(v) for v in frame[c].tolist()] for c in kept]
-        empty = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
+        values = [[v if isinstance(v, str) else cell_text(v) for v in frame[c].tolist()] for c in kept]
         for i, text in enumerate(columns.text):
             number += 1
             row = {c: v[i] for c, v in zip(kept, values)}
             row["row"], row["text"] = number, text
-            row.update(predictions.get(i) or empty)
+            row.update(predictions.get(i) or EMPTY)
             yield row
         if progress:
             progress(path, number)
@@ -333,8 +329,7 @@ def classify_frame(
     columns = _columns_of(frame, column, section_column, title_column, "")
     filled = columns.filled()
     predictions = dict(zip(filled, model.prediction_rows(columns.take(filled), 1, min_score)))
-    empty = {"label": "empty", "theme_zh": "", "score": 0.0, "secondary": []}
-    rows = [predictions.get(i, empty) for i in range(len(frame))]
+    rows = [predictions.get(i, EMPTY) for i in range(len(frame))]
     return frame.assign(
         label=[r["label"] for r in rows],
         theme_zh=[r["theme_zh"] for r in rows],

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Item", "Columns", "CONTEXT", "as_columns"]
+__all__ = ["Item", "Columns", "CONTEXT", "as_columns", "cell_text"]
 
 CONTEXT = ("section", "title")
 """The context fields of an item, besides its text."""
@@ -75,7 +75,8 @@ class Columns:
         return Columns(*([column[i] for i in index] for column in (self.text, self.section, self.title)))
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as text: ``""`` for a missing value (``None``, NaN), else ``str(value)``."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value)
@@ -98,7 +99,7 @@ def as_columns(inputs: Any) -> Columns:
         n = len(inputs)
         return Columns(
             *(
-                [_cell(v) for v in inputs[name].tolist()] if name in inputs.columns else [""] * n
+                [cell_text(v) for v in inputs[name].tolist()] if name in inputs.columns else [""] * n
                 for name in ("text", "section", "title")
             )
         )
@@ -109,9 +110,9 @@ def as_columns(inputs: Any) -> Columns:
         if isinstance(entry, Item):
             values = (entry.text, entry.section, entry.title)
         elif isinstance(entry, Mapping):
-            values = tuple(_cell(entry.get(name)) for name in ("text", "section", "title"))
+            values = tuple(cell_text(entry.get(name)) for name in ("text", "section", "title"))
         else:
-            values = (_cell(entry), "", "")
+            values = (cell_text(entry), "", "")
         text.append(values[0])
         section.append(values[1])
         title.append(values[2])

@@ -11,7 +11,6 @@ to a file starts with a BOM, so Excel on Windows reads the Chinese.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 import unicodedata
@@ -180,36 +179,23 @@ def write_rows(
 ) -> int:
     """Write ``rows`` in ``fmt`` to ``out`` (atomically) or to standard output; returns the number of rows."""
     writer_class = WRITERS[fmt]
-    if out is None:
-        if writer_class.binary:
-            raise UsageError(f"the {fmt} format needs a file: give --out FILE.{fmt}", option="--out")
-        stream = stdout or sys.stdout
+
+    def write_all(stream) -> int:
         writer = writer_class(stream, columns, clip)
         for row in rows:
             writer.write(row)
         writer.close()
         return writer.count
+
+    if out is None:
+        if writer_class.binary:
+            raise UsageError(f"the {fmt} format needs a file: give --out FILE.{fmt}", option="--out")
+        return write_all(stdout or sys.stdout)
     from .persist import atomic_path
 
     with atomic_path(out) as tmp:
         if writer_class.binary:
             with open(tmp, "wb") as handle:
-                writer = writer_class(handle, columns, clip)
-                for row in rows:
-                    writer.write(row)
-                writer.close()
-        else:
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            with open(tmp, "w", encoding=encoding, newline="") as handle:
-                writer = writer_class(handle, columns, clip)
-                for row in rows:
-                    writer.write(row)
-                writer.close()
-    return writer.count
-
-
-def rows_to_text(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> str:
-    """Rows in a text format as one string (for tests and small outputs)."""
-    buffer = io.StringIO()
-    write_rows(rows, columns, fmt, stdout=buffer)
-    return buffer.getvalue()
+                return write_all(handle)
+        with open(tmp, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as handle:
+            return write_all(handle)
