@@ -15,7 +15,6 @@ import codecs
 import io
 import os
 import stat
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -28,7 +27,6 @@ __all__ = [
     "SAMPLE_BYTES",
     "detect",
     "decode_bytes",
-    "decode_lines",
     "read_bytes",
     "read_text",
     "open_text",
@@ -47,6 +45,8 @@ def set_input_limit(limit: int) -> None:
 
 def input_limit() -> int:
     return _LIMIT["bytes"]
+
+
 SAMPLE_BYTES = 1 << 16
 _TEXT_PUNCTUATION = "，。、；：？！“”‘’（）《》【】—…·「」『』〔〕"
 
@@ -91,7 +91,7 @@ def _partial(sample: bytes, encoding: str, complete: bool) -> str:
     return decoder.decode(sample, final=complete)
 
 
-def _utf16_without_bom(sample: bytes, complete: bool) -> str | None:
+def _utf16_without_bom(sample: bytes) -> str | None:
     """``"utf-16-le"`` or ``"utf-16-be"`` when ``sample`` reads as UTF-16 text without a BOM (Windows "Unicode")."""
     if b"\x00" not in sample[:8192]:
         return None
@@ -114,7 +114,7 @@ def detect(sample: bytes, name: str = "input", complete: bool = True) -> str:
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    codec = _utf16_without_bom(sample, complete)
+    codec = _utf16_without_bom(sample)
     if codec:
         return codec
     if _looks_binary(sample[:8192]):
@@ -212,14 +212,3 @@ def open_binary_text(stream: BinaryIO, name: str = "stdin", encoding: str | None
         head = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
         encoding = detect(head, name, complete=False) if head else "utf-8"
     return io.TextIOWrapper(buffered, encoding=check_encoding(encoding), errors="strict", newline="")
-
-
-def decode_lines(lines: Iterable[bytes], name: str = "stdin", encoding: str | None = None) -> Iterator[str]:
-    """Decode a stream of text lines one at a time (UTF-8, UTF-8 BOM or GB18030/GBK, or ``encoding``).
-
-    Raises :class:`InputError` naming the line that is binary or cannot be decoded.
-    """
-    for number, raw in enumerate(lines, start=1):
-        if number == 1:
-            raw = raw.removeprefix(b"\xef\xbb\xbf")
-        yield decode_bytes(raw, f"{name} line {number}", encoding)

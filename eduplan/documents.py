@@ -14,20 +14,12 @@ from .readers import read_document
 from .records import Item
 from .segmenter import segment
 
-__all__ = ["document_items", "plan_items", "text_items"]
+__all__ = ["document_items", "plan_items"]
 
 
 def document_items(path: str | Path, doc_id: str | None = None, encoding: str | None = None) -> list[Item]:
     """The items of the plan file at ``path``, each with its section and the document's title."""
     doc = read_document(path, doc_id, encoding=encoding)
-    return segment(doc.text, doc.doc_id, title=doc.title)
-
-
-def text_items(text: str, doc_id: str = "text") -> list[Item]:
-    """The items of a plan given as text (its first line, when it reads as a title, is the title)."""
-    from .readers import Document
-
-    doc = Document(doc_id, text)
     return segment(doc.text, doc.doc_id, title=doc.title)
 
 
