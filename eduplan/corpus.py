@@ -33,6 +33,7 @@ __all__ = [
     "read_corrections",
     "training_frame",
     "stats_rows",
+    "secondary_ids",
 ]
 
 COLUMNS = ["item_id", "doc_id", "title", "section", "number", "text", "label", "secondary"]
@@ -136,9 +137,8 @@ def _similar(old: str, new: str) -> bool:
         return False
     if old in new or new in old:
         return min(len(old), len(new)) >= 0.8 * max(len(old), len(new))
-    return SequenceMatcher(None, old, new, autojunk=False).quick_ratio() >= 0.9 and (
-        SequenceMatcher(None, old, new, autojunk=False).ratio() >= 0.9
-    )
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
 
 
 def _label_source(item, previous, by_text, old, report: BuildReport) -> dict[str, str] | None:
@@ -246,8 +246,13 @@ def _one_label_each(rows: list[tuple[int, dict[str, str]]], key: str, where: Pat
         first.setdefault(value, (line, label))
 
 
+def secondary_ids(value: object) -> list[str]:
+    """A ``secondary`` cell (``"teachers;safety"``) as its list of theme ids."""
+    return [s.strip() for s in str(value or "").split(";") if s.strip()]
+
+
 def _clean_secondary(value: str | None) -> str:
-    return ";".join(s.strip() for s in (value or "").split(";") if s.strip())
+    return ";".join(secondary_ids(value))
 
 
 def import_labels(labels_path: str | Path, items_path: str | Path = "data/items.csv") -> dict[str, int]:
@@ -271,7 +276,7 @@ def import_labels(labels_path: str | Path, items_path: str | Path = "data/items.
         secondary = _clean_secondary(ann.get("secondary"))
         if item_id not in by_id:
             problems.append(f"{labels_path} line {line}: unknown item_id {item_id!r}")
-        elif label not in valid or any(s not in valid for s in secondary.split(";") if s):
+        elif label not in valid or any(s not in valid for s in secondary_ids(secondary)):
             problems.append(f"{labels_path} line {line}: unknown theme id in {label!r} / {secondary!r}")
         elif (by_id[item_id]["label"], by_id[item_id]["secondary"]) != (label, secondary):
             by_id[item_id].update(label=label, secondary=secondary)
@@ -368,7 +373,7 @@ def validate(items_path: str | Path = "data/items.csv") -> list[str]:
             problems.append(f"{where}: missing label")
         elif label != taxonomy.SKIP and label not in valid:
             problems.append(f"{where}: unknown theme id {label!r}")
-        for extra in filter(None, (s.strip() for s in row["secondary"].split(";"))):
+        for extra in secondary_ids(row["secondary"]):
             if extra not in valid:
                 problems.append(f"{where}: unknown secondary theme id {extra!r}")
             elif extra == label:

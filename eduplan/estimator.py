@@ -21,7 +21,7 @@ from . import taxonomy
 from .config import TrainConfig
 from .records import Columns, as_columns
 
-__all__ = ["RecordNormalizer", "build_pipeline", "fit_pipeline", "export", "secondary_lists"]
+__all__ = ["RecordNormalizer", "build_pipeline", "fit_pipeline", "fit_frame", "export", "secondary_lists"]
 
 
 class RecordNormalizer(TransformerMixin, BaseEstimator):
@@ -62,7 +62,9 @@ def build_pipeline(config: TrainConfig | None = None):
 
 def secondary_lists(values: Sequence[str]) -> list[list[str]]:
     """The corpus's ``secondary`` cells (``"teachers;safety"``) as lists of theme ids."""
-    return [[s.strip() for s in str(v or "").split(";") if s.strip()] for v in values]
+    from .corpus import secondary_ids
+
+    return [secondary_ids(v) for v in values]
 
 
 def fit_pipeline(
@@ -109,6 +111,12 @@ def fit_pipeline(
     pipeline = build_pipeline(config)
     weight = None if all(w == 1.0 for w in weights) else np.asarray(weights)
     return pipeline.fit(columns, np.asarray(labels, dtype=object), heads__secondary=extra, heads__sample_weight=weight)
+
+
+def fit_frame(frame, config: TrainConfig | None = None, sample_weight: Sequence[float] | None = None):
+    """:func:`fit_pipeline` on a labeled frame: ``text``, ``label``, optional ``section``, ``title`` and ``secondary``."""
+    secondary = secondary_lists(frame["secondary"]) if "secondary" in frame else None
+    return fit_pipeline(frame, frame["label"], secondary, config, sample_weight)
 
 
 def export(pipeline, check: Any):

@@ -62,20 +62,17 @@ def cross_validate(frame, config: TrainConfig | None = None, n_splits: int = 5, 
     """Out-of-fold predictions for every item of ``frame`` (records with labels), grouped by document."""
     import pandas as pd
 
-    from .estimator import fit_pipeline, secondary_lists
+    from .estimator import fit_frame
 
     config = config or TrainConfig()
     folds, splits = _splits(frame, n_splits)
     themes = taxonomy.ids()
     proba = pd.DataFrame(0.0, index=range(len(frame)), columns=themes)
     covered = pd.DataFrame(0.0, index=range(len(frame)), columns=themes) if config.secondary else None
-    labels = frame["label"].to_numpy()
-    extra = secondary_lists(frame["secondary"]) if "secondary" in frame else None
     for fold, (train_idx, test_idx) in enumerate(splits, start=1):
         if progress:
             progress(f"cross-validation fold {fold}/{folds} ({len(test_idx)} held-out items)")
-        train = frame.iloc[train_idx]
-        pipe = fit_pipeline(train, labels[train_idx], [extra[i] for i in train_idx] if extra else None, config)
+        pipe = fit_frame(frame.iloc[train_idx], config)
         test = frame.iloc[test_idx]
         proba.loc[test_idx, list(pipe.classes_)] = pipe.predict_proba(test)
         heads = pipe.named_steps["heads"]
@@ -190,7 +187,7 @@ def evaluate(
       ``documents`` also through the real path on the seed files (``seeds``).
     """
     from .corpus import training_frame
-    from .estimator import fit_pipeline, secondary_lists
+    from .estimator import fit_frame
 
     if model is not None and test is None:
         from .errors import UsageError
@@ -209,7 +206,7 @@ def evaluate(
                 progress(f"training on {len(frame)} items")
             from .model import Classifier
 
-            pipe = fit_pipeline(frame, frame["label"], secondary_lists(frame["secondary"]), config)
+            pipe = fit_frame(frame, config)
             classifier = Classifier.from_pipeline(pipe, frame)
             method = f"trained on {data or 'the shipped corpus'}, tested on {test}"
         import pandas as pd
@@ -261,7 +258,7 @@ def evaluate_documents(
     from .corpus import read_index
     from .documents import document_items
     from .errors import DataError
-    from .estimator import fit_pipeline, secondary_lists
+    from .estimator import fit_frame
     from .model import Classifier
     from .resources import seeds_dir
 
@@ -275,7 +272,7 @@ def evaluate_documents(
         if progress:
             progress(f"documents fold {fold}/{folds}")
         train = frame.iloc[train_idx]
-        pipe = fit_pipeline(train, train["label"], secondary_lists(train["secondary"]), config)
+        pipe = fit_frame(train, config)
         classifier = Classifier.from_pipeline(pipe, train)
         held = frame.iloc[test_idx]
         for doc_id, labeled in held.groupby("doc_id", sort=False):

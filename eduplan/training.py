@@ -52,7 +52,7 @@ def train(
     secondary-theme threshold is chosen on the out-of-fold predictions.
     """
     from .corpus import training_frame
-    from .estimator import export, fit_pipeline, secondary_lists
+    from .estimator import export, fit_frame
     from .evaluation import cross_validate, score, score_secondary
     from .modeldir import library_versions, save_model
     from .persist import sha256_bytes
@@ -94,7 +94,7 @@ def train(
         progress(f"fitting the final model on {len(frame)} items")
     started = time.perf_counter()
     weights = [config.correction_weight if c else 1.0 for c in frame["correction"]]
-    pipeline = fit_pipeline(frame, frame["label"], secondary_lists(frame["secondary"]), config, weights)
+    pipeline = fit_frame(frame, config, weights)
     compact = export(pipeline, frame)
     card["fit_seconds"] = round(time.perf_counter() - started, 2)
     card["classes"] = [str(c) for c in pipeline.classes_]
