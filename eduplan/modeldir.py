@@ -198,7 +198,8 @@ def _load(path: Path, trust: bool, min_known_terms: int):
     elif path.suffix == ".npz":
         compact_file = path
         card = read_card(path.with_name(CARD_FILE), missing_ok=True, strict=False) or {}
-        if card.get("files", {}).get("compact") == path.name and isinstance(card.get("sha256"), dict):
+        files = card.get("files")
+        if isinstance(files, dict) and files.get("compact") == path.name and isinstance(card.get("sha256"), dict):
             _check_sha(card, "compact", path)
             notes.append(f"{path.name}'s sha256 matches its card")
         else:
@@ -211,9 +212,12 @@ def _load(path: Path, trust: bool, min_known_terms: int):
         )
     compact = _read_compact(compact_file)
     pipeline_file = path / card["files"]["pipeline"] if path.is_dir() and card.get("files", {}).get("pipeline") else None
-    classifier = Classifier(
-        compact, card, pipeline_loader=lambda: _unpickle(pipeline_file, card, trust), min_known_terms=min_known_terms
-    )
+    try:
+        classifier = Classifier(
+            compact, card, pipeline_loader=lambda: _unpickle(pipeline_file, card, trust), min_known_terms=min_known_terms
+        )
+    except ModelError as exc:  # another taxonomy
+        raise ModelError(f"{compact_file}: {exc.message}", path=str(compact_file)) from None
     classifier.source = str(path)
     if not is_shipped(path):
         warnings.warn(f"using {path}: " + "; ".join(notes), UntrustedModelWarning, stacklevel=3)
@@ -262,12 +266,6 @@ def _read_compact(compact_file: Path):
             f"{compact_file}: cannot load ({type(exc).__name__}): truncated or not an eduplan model; {RETRAIN}",
             path=str(compact_file),
         ) from None
-    unknown = [c for c in compact.classes if not taxonomy.is_theme(c)]
-    if unknown:
-        raise ModelError(
-            f"{compact_file}: predicts themes data/taxonomy.toml does not have ({', '.join(unknown)}); {RETRAIN}",
-            path=str(compact_file),
-        )
     return compact
 
 

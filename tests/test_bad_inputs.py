@@ -390,6 +390,25 @@ def test_a_malformed_card_is_one_line(model_copy, field, value):
     assert_error(eduplan("classify", "加强校园安全管理", "--model", model_copy), 1, "not a readable model card")
 
 
+def test_a_malformed_card_beside_a_compact_file_is_not_used(model_copy):
+    compact = next(model_copy.glob("*.npz"))
+    _edit_card(model_copy, files=["eduplan.npz"])
+    proc = eduplan("classify", "加强校园安全管理", "--model", compact, "-f", "jsonl")
+    assert proc.returncode == 0, proc.stderr
+    assert "no card names it" in proc.stderr and json.loads(proc.stdout)["label"]
+
+
+def test_a_compact_file_of_another_taxonomy_is_one_line(model_copy, tmp_path):
+    import numpy as np
+
+    with np.load(next(model_copy.glob("*.npz")), allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    arrays["primary.classes"] = np.array(["astronomy", *arrays["primary.classes"][1:]])
+    np.savez(tmp_path / "foreign.npz", **arrays)
+    proc = eduplan("classify", "加强校园安全管理", "--model", tmp_path / "foreign.npz")
+    assert_error(proc, 1, "foreign.npz", "astronomy", "another taxonomy")
+
+
 def test_taxonomy_no_longer_matches_the_model(model_copy):
     from eduplan import taxonomy
 
