@@ -247,22 +247,22 @@ def _repeated_outline(lines: list[str]) -> tuple[int, int] | None:
 # ------------------------------------------------------------------ numbers
 
 
-def _before(text: str, start: int) -> int:
-    """The index of the last character before ``start`` that is not a space (0 at the start)."""
+def _spaces_before(text: str, start: int) -> int:
+    """The index where the run of spaces ending at ``start`` begins (looking back only: slicing would be quadratic)."""
     index = start
     while index > 0 and text[index - 1] == " ":
         index -= 1
-    return max(index - 1, 0)
+    return index
+
+
+def _before(text: str, start: int) -> int:
+    """The index of the last character before ``start`` that is not a space (0 at the start)."""
+    return max(_spaces_before(text, start) - 1, 0)
 
 
 def _context(text: str, start: int) -> str:
-    """What stands before a number at ``start``: a line start, a sentence end, a space, a comma, or text (glued).
-
-    Looks back from ``start`` only (slicing the text before it would be quadratic on long lines).
-    """
-    index = start
-    while index > 0 and text[index - 1] == " ":
-        index -= 1
+    """What stands before a number at ``start``: a line start, a sentence end, a space, a comma, or text (glued)."""
+    index = _spaces_before(text, start)
     if index == 0 or text[index - 1] == "\n":
         return "line"
     if text[index - 1] in _SENTENCE_END:
