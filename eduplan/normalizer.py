@@ -78,7 +78,8 @@ def normalize(text: str) -> str:
     text = to_halfwidth(text)
     text = strip_pinyin(text)
     text = to_simplified(text)
-    text = _SPACES.sub(" ", text)
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:  # a plain search first: most text has none
+        text = _SPACES.sub(" ", text)
     return remove_cjk_spaces(text)
 
 
@@ -88,6 +89,8 @@ _BATCH_SEPARATOR = "\x1e"
 def normalize_many(texts: list[str]) -> list[str]:
     """:func:`normalize` for many texts at once (one pass of each regex and of OpenCC: several times faster)."""
     texts = [str(t) for t in texts]
+    if not any(texts):  # a context column nobody filled
+        return texts
     if len(texts) < 2 or any(_BATCH_SEPARATOR in t for t in texts):
         return [normalize(t) for t in texts]
     out = normalize(_BATCH_SEPARATOR.join(texts)).split(_BATCH_SEPARATOR)

@@ -91,6 +91,8 @@ def as_columns(inputs: Any) -> Columns:
         return inputs
     if isinstance(inputs, str):
         return Columns([inputs], [""], [""])
+    if isinstance(inputs, list) and all(type(entry) is str for entry in inputs):  # plain texts: the common case
+        return Columns(list(inputs), [""] * len(inputs), [""] * len(inputs))
     if hasattr(inputs, "columns") and hasattr(inputs, "__getitem__"):  # a pandas DataFrame
         if "text" not in inputs.columns:
             from .errors import InputError

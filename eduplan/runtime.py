@@ -16,6 +16,7 @@ a new kind of block brings its runtime without touching :class:`CompactModel`.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 import numpy as np
 
@@ -29,7 +30,6 @@ __all__ = [
     "WordRuntime",
     "CharRuntime",
     "NgramTable",
-    "HashTable",
     "PrimaryRuntime",
     "SecondaryRuntime",
     "register_runtime",
@@ -40,8 +40,8 @@ __all__ = [
     "lower_text",
 ]
 
-COMPACT_FORMAT = "eduplan-compact/2"
-OLD_FORMATS = ("eduplan-compact/1",)
+COMPACT_FORMAT = "eduplan-compact/3"
+OLD_FORMATS = ("eduplan-compact/1", "eduplan-compact/2")
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
 _BATCH = 2000  # texts per block of the batch computation: bounds memory
 _BATCH_CHARS = 400_000  # and characters per block: a few very long texts make a block of their own
@@ -67,168 +67,143 @@ def prepare_function(mask_digits: bool):
 def tfidf_rows(
     rows: np.ndarray, cols: np.ndarray, width: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values (times the block's ``weight``)."""
+    """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values (times the block's ``weight``).
+
+    The pairs are counted with one sort of packed keys, so the result comes sorted by row, then column.
+    """
     if len(rows) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    packed = rows.astype(np.int64) * width + cols
-    if n_rows * width < 2**32:  # smaller keys sort faster
-        packed = packed.astype(np.uint32)
-    keys, counts = np.unique(packed, return_counts=True)
-    keys = keys.astype(np.int64)
-    rows, cols = keys // width, keys % width
-    data = counts.astype(np.float64)
-    if sublinear:
-        data = np.log(data) + 1.0
-    data *= idf[cols]
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+    small = n_rows * width < 2**32  # smaller keys sort faster
+    packed = rows.astype(np.uint32) * np.uint32(width) + cols.astype(np.uint32) if small else rows * width + cols
+    packed.sort()
+    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
+    keys, counts = packed[starts], np.diff(starts, append=len(packed))
+    rows = keys // (np.uint32(width) if small else width)
+    cols = (keys - rows * (np.uint32(width) if small else width)).astype(np.intp)
+    rows = rows.astype(np.intp)
+    data = idf[cols]
+    data *= np.log(counts) + 1.0 if sublinear else counts
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
-    data = data / np.where(norms == 0, 1.0, norms)[rows]
+    data /= norms[rows]
     return rows, cols, (data * weight if weight != 1.0 else data)
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-class HashTable:
-    """A map from non-negative integer keys to integer values, looked up for whole arrays at once.
-
-    Open addressing with linear probing over a power-of-two table at most half full: a lookup is one
-    multiply-shift hash and one or two gathers per key, where a binary search over sorted keys takes twenty.
-    """
-
-    def __init__(self, keys: np.ndarray, values: np.ndarray):
-        bits = max(4, int(np.ceil(np.log2(max(1, 2 * len(keys))))))
-        self.shift = np.uint64(64 - bits)
-        self.mask = (1 << bits) - 1
-        self.keys = np.full(1 << bits, -1, dtype=np.int64)
-        self.values = np.full(1 << bits, -1, dtype=np.int64)
-        keys = np.asarray(keys, dtype=np.int64)
-        values = np.asarray(values, dtype=np.int64)
-        slots = self._slots(keys)
-        pending = np.arange(len(keys))
-        self.probes = 0
-        while len(pending):
-            self.probes += 1
-            free = self.keys[slots[pending]] == -1
-            candidates = pending[free]
-            taken, first = np.unique(slots[candidates], return_index=True)
-            chosen = candidates[first]
-            self.keys[taken] = keys[chosen]
-            self.values[taken] = values[chosen]
-            placed = np.zeros(len(keys), dtype=bool)
-            placed[chosen] = True
-            pending = pending[~placed[pending]]
-            slots[pending] = (slots[pending] + 1) & self.mask
-
-    @classmethod
-    def from_arrays(cls, keys: np.ndarray, values: np.ndarray, probes: int) -> HashTable:
-        """A table saved with :meth:`arrays` (no rebuilding)."""
-        table = cls.__new__(cls)
-        bits = int(np.log2(len(keys)))
-        table.shift, table.mask, table.probes = np.uint64(64 - bits), (1 << bits) - 1, int(probes)
-        table.keys, table.values = keys, values
-        return table
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self.keys, self.values, np.array(self.probes)
-
-    def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys.astype(np.uint64) * _GOLDEN) >> self.shift).astype(np.int64)
-
-    def get(self, keys: np.ndarray) -> np.ndarray:
-        """The value of each key, or -1 where the key is not in the table."""
-        slots = self._slots(keys)
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
-        for _ in range(self.probes):
-            found = self.keys[slots]
-            hit = found == keys
-            out[todo[hit]] = self.values[slots[hit]]
-            more = ~hit & (found != -1)
-            if not more.any():
-                break
-            todo, keys, slots = todo[more], keys[more], (slots[more] + 1) & self.mask
-        return out
+_DENSE_FROM = 4096  # positions from which a lookup goes through a level's dense table (smaller ones search)
+_DENSE_ENTRIES = 1 << 24  # the largest dense table of a level; a larger level is always searched
 
 
 class NgramTable:
-    """The vocabulary's n-grams over symbol ids, looked up level by level in hash tables of integer keys.
+    """The vocabulary's n-grams over symbol ids, found level by level.
 
-    Level 1 ids are the symbol ids; an n-gram's id at level k comes from its
-    (k-1)-prefix id and its last symbol. Every prefix of a vocabulary n-gram has
-    an id, so an n-gram is looked up only where its prefix is known.
+    Symbol ids run from 0 to ``n_symbols - 1``; ``n_symbols`` itself stands for
+    an unknown symbol and for the boundary between two texts, so no n-gram
+    spans either. Level 1 ids are the symbol ids. A level-k id is the rank of
+    the key ``(level k-1 id) * (n_symbols + 1) + last symbol`` among the sorted
+    keys of the vocabulary's k-grams and k-prefixes (``keys[k]``); ``len(keys[k])``
+    means "none". A lookup of many positions reads each level's dense table
+    (level k-1 id × last symbol → level-k id, built on first use, no hashing);
+    a small lookup, or a level too large for a dense table, searches the sorted keys.
     """
 
     def __init__(self, grams: list[tuple[int, ...]], n_symbols: int, ngram_range: tuple[int, int]):
         self.low, self.high = ngram_range
         self.n_symbols = n_symbols
-        self.columns = [np.full(n_symbols, -1, dtype=np.int64)]  # per level: gram id -> column (-1: prefix only)
-        self.tables: list[HashTable | None] = [None]
-        prefix_ids: list[dict[tuple[int, ...], int]] = [{}]
+        radix = n_symbols + 1
+        columns = [np.full(n_symbols, -1, dtype=np.intp)]
+        keys: list[np.ndarray] = [np.arange(n_symbols, dtype=np.int64)]
         for column, gram in enumerate(grams):
             if len(gram) == 1:
-                self.columns[0][gram[0]] = column
+                columns[0][gram[0]] = column
+        previous: dict[tuple[int, ...], int] = {}
         for level in range(2, self.high + 1):
-            known: dict[tuple[int, ...], int] = {}
-            for gram in grams:
-                if len(gram) >= level:
-                    known.setdefault(gram[:level], len(known))
-            previous = prefix_ids[-1]
-            keys = np.empty(len(known), dtype=np.int64)
-            for prefix, gram_id in known.items():
-                head = prefix[0] if level == 2 else previous[prefix[:-1]]
-                keys[gram_id] = head * n_symbols + prefix[-1]
-            self.tables.append(HashTable(keys, np.arange(len(known), dtype=np.int64)))
-            level_columns = np.full(len(known), -1, dtype=np.int64)
-            prefix_ids.append(known)
-            self.columns.append(level_columns)
-        for column, gram in enumerate(grams):
-            if len(gram) >= 2:
-                self.columns[len(gram) - 1][prefix_ids[len(gram) - 1][gram]] = column
+            key_of = {
+                gram[:level]: (gram[0] if level == 2 else previous[gram[: level - 1]]) * radix + gram[level - 1]
+                for gram in grams
+                if len(gram) >= level
+            }
+            level_keys = np.array(sorted(set(key_of.values())), dtype=np.int64)
+            rank = {key: i for i, key in enumerate(level_keys.tolist())}
+            previous = {prefix: rank[key] for prefix, key in key_of.items()}
+            level_columns = np.full(len(level_keys), -1, dtype=np.intp)
+            for column, gram in enumerate(grams):
+                if len(gram) == level:
+                    level_columns[previous[gram]] = column
+            keys.append(level_keys)
+            columns.append(level_columns)
+        self._set(keys, columns)
+
+    def _set(self, keys: list[np.ndarray], columns: list[np.ndarray]) -> None:
+        self.keys = keys
+        self.columns = columns
+        self._found = [np.append(c, -1) for c in columns]  # an id of "none" (the last index) finds no column
+        self._dense: dict[int, tuple | None] = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The table as arrays, so that loading a model does not rebuild it."""
+        """The table as arrays (saved with the model)."""
         out = {"ngram.shape": np.array([self.n_symbols, self.low, self.high])}
         for level, columns in enumerate(self.columns, start=1):
-            out[f"ngram.columns{level}"] = columns
+            out[f"ngram.columns{level}"] = columns.astype(np.int32)
             if level >= 2:
-                keys, values, probes = self.tables[level - 1].arrays()
-                out.update({f"ngram.keys{level}": keys, f"ngram.values{level}": values, f"ngram.probes{level}": probes})
+                out[f"ngram.keys{level}"] = self.keys[level - 1]
         return out
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> NgramTable:
         table = cls.__new__(cls)
         table.n_symbols, table.low, table.high = (int(v) for v in arrays["ngram.shape"])
-        table.columns = [arrays[f"ngram.columns{level}"] for level in range(1, table.high + 1)]
-        table.tables = [None] + [
-            HashTable.from_arrays(
-                arrays[f"ngram.keys{level}"], arrays[f"ngram.values{level}"], int(arrays[f"ngram.probes{level}"])
-            )
-            for level in range(2, table.high + 1)
-        ]
+        levels = range(1, table.high + 1)
+        keys = [np.arange(table.n_symbols, dtype=np.int64)]
+        keys += [np.asarray(arrays[f"ngram.keys{level}"], dtype=np.int64) for level in levels[1:]]
+        table._set(keys, [np.asarray(arrays[f"ngram.columns{level}"], dtype=np.intp) for level in levels])
         return table
 
+    def _dense_table(self, level: int) -> tuple | None:
+        """``(first, second, stride, table)`` of a level: its ids as ``table[first[prefix id] * stride + second[symbol]]``."""
+        if level not in self._dense:
+            keys = self.keys[level - 1]
+            radix = self.n_symbols + 1
+            prefixes, lasts = np.unique(keys // radix), np.unique(keys % radix)
+            stride = len(lasts) + 1
+            if (len(prefixes) + 1) * stride > _DENSE_ENTRIES:
+                self._dense[level] = None
+            else:
+                first = np.full(len(self.keys[level - 2]) + 1, len(prefixes), dtype=np.intp)
+                first[prefixes] = np.arange(len(prefixes))
+                second = np.full(radix, len(lasts), dtype=np.intp)
+                second[lasts] = np.arange(len(lasts))
+                table = np.full((len(prefixes) + 1) * stride, len(keys), dtype=np.int16 if len(keys) < 2**15 else np.int32)
+                table[first[keys // radix] * stride + second[keys % radix]] = np.arange(len(keys))
+                self._dense[level] = (first, second, stride, table)
+        return self._dense[level]
+
+    def _next(self, level: int, previous: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Level-``level`` ids of the grams (previous id, last symbol)."""
+        dense = self._dense_table(level) if len(previous) >= _DENSE_FROM else None
+        if dense is not None:
+            first, second, stride, table = dense
+            return table[first[previous] * stride + second[last]]
+        keys = self.keys[level - 1]
+        query = previous * (self.n_symbols + 1) + last
+        rank = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+        return np.where(keys[rank] == query, rank, len(keys))
+
     def lookup(self, symbols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of every vocabulary n-gram in sequences of symbol ids (-1: unknown symbol)."""
+        """Rows and columns of every vocabulary n-gram in a sequence of symbol ids (``n_symbols``: unknown or a
+        boundary between texts); ``rows`` gives each position's row."""
         found_rows, found_cols = [], []
-        current = symbols
+        ids = symbols
         for level in range(1, self.high + 1):
             if level >= 2:
-                size = len(symbols) - level + 1
-                if size <= 0 or len(self.columns[level - 1]) == 0:
+                if len(ids) < 2 or not len(self.keys[level - 1]):
                     break
-                head, last = current[:size], symbols[level - 1 :]
-                ok = np.flatnonzero((head >= 0) & (last >= 0) & (rows[:size] == rows[level - 1 :]))
-                current = np.full(size, -1, dtype=np.int64)
-                current[ok] = self.tables[level - 1].get(head[ok] * self.n_symbols + last[ok])
+                ids = self._next(level, ids[:-1], symbols[level - 1 :])
             if level >= self.low:
-                known = np.flatnonzero(current >= 0)
-                cols = self.columns[level - 1][current[known]]
-                keep = cols >= 0
-                found_rows.append(rows[known[keep]])
-                found_cols.append(cols[keep])
+                cols = self._found[level - 1][ids]
+                hit = np.flatnonzero(cols >= 0)
+                found_rows.append(rows[hit])
+                found_cols.append(cols[hit])
         if not found_rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
         return np.concatenate(found_rows), np.concatenate(found_cols)
 
 
@@ -264,6 +239,34 @@ class BlockRuntime:
         return self.terms[column]
 
 
+class _TokenCodes(dict):
+    """Raw token -> code, each computed on first sight (``__missing__``) so a batch maps in one C-level pass.
+
+    A code is ``symbol * 2 + long`` (``long``: two characters or more; the
+    unknown symbol is the table's ``n_symbols``), ``-1`` for a dropped token
+    (punctuation, spaces) and ``-2`` for the line break between two texts.
+    """
+
+    limit = 1_000_000  # distinct tokens kept; past it the cache starts again (memory stays bounded)
+
+    def __init__(self, symbol_of: dict[str, int], unknown: int):
+        super().__init__()
+        self.symbol_of, self.unknown = symbol_of, unknown
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        form = _kept_form(token)
+        if token == "\n":
+            code = -2
+        elif not form:
+            code = -1
+        else:
+            code = self.symbol_of.get(form, self.unknown) * 2 + (len(form) >= 2)
+        self[token] = code
+        return code
+
+
 class WordRuntime(BlockRuntime):
     """Runtime of :class:`WordBlock`: rjieba tokens of a whole batch at once, then vocabulary n-grams."""
 
@@ -279,38 +282,26 @@ class WordRuntime(BlockRuntime):
             grams = [tuple(symbol_of.setdefault(w, len(symbol_of)) for w in term.split(" ")) for term in self.terms]
             self.symbol_of = symbol_of
             self.table = NgramTable(grams, max(1, len(symbol_of)), self.ngram_range)
-        self._codes: dict[str, int] = {}  # raw token -> code, see _code
+        self._codes = _TokenCodes(self.symbol_of, self.table.n_symbols)
 
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbols": np.array(list(self.symbol_of), dtype=str), **self.table.arrays()}
-
-    def _code(self, token: str) -> int:
-        """``(symbol + 2) * 2 + long`` of a raw token (0: dropped, as punctuation; symbol -1: unknown word)."""
-        form = _kept_form(token)
-        if not form:
-            return 0
-        return (self.symbol_of.get(form, -1) + 2) * 2 + (len(form) >= 2)
 
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
         raw = segment_joined(texts)
-        cache = self._codes
-        values = list(map(cache.get, raw))
-        if None in values:
-            for token in set(raw).difference(cache):
-                cache[token] = -1 if token == "\n" else self._code(token)
-            values = list(map(cache.get, raw))
-        codes = np.fromiter(values, np.int64, len(values))
-        boundary = codes == -1
-        rows = np.cumsum(boundary)
-        keep = codes >= 2
-        codes, rows = codes[keep], rows[keep]
-        symbols, long = (codes >> 1) - 2, (codes & 1).astype(bool)
+        codes = np.fromiter(map(self._codes.__getitem__, raw), np.intp, len(raw))
+        rows = np.cumsum(codes == -2)
+        kept = np.flatnonzero(codes != -1)
+        codes, rows = codes[kept], rows[kept]
+        unknown = self.table.n_symbols
+        codes[codes == -2] = 2 * unknown  # the break between two texts: no n-gram spans it
+        symbols, long = codes >> 1, (codes & 1).astype(bool)
         if stats is not None:
-            stats["known"] = np.bincount(rows[long & (symbols >= 0)], minlength=n)
+            stats["known"] = np.bincount(rows[long & (symbols < unknown)], minlength=n)
             stats["total"] = np.bincount(rows[long], minlength=n)
         return self._tfidf(*self.table.lookup(symbols, rows), n)
 
@@ -323,16 +314,17 @@ class CharRuntime(BlockRuntime):
     def __init__(self, arrays: dict[str, np.ndarray]):
         super().__init__(arrays)
         if "symbol_of_code" in arrays:  # saved with the model
-            self.symbol_of_code = arrays["symbol_of_code"].astype(np.int64)
+            symbol_of_code = np.asarray(arrays["symbol_of_code"], dtype=np.intp)
             self.table = NgramTable.from_arrays(arrays)
-            return
-        chars = sorted({ch for term in self.terms for ch in term})
-        size = max((ord(ch) for ch in chars), default=0) + 1
-        self.symbol_of_code = np.full(size, -1, dtype=np.int64)
-        for symbol, ch in enumerate(chars):
-            self.symbol_of_code[ord(ch)] = symbol
-        grams = [tuple(int(self.symbol_of_code[ord(ch)]) for ch in term) for term in self.terms]
-        self.table = NgramTable(grams, max(1, len(chars)), self.ngram_range)
+        else:
+            chars = sorted({ch for term in self.terms for ch in term})
+            symbol_of_code = np.full(max((ord(ch) for ch in chars), default=0) + 1, -1, dtype=np.intp)
+            symbol_of_code[[ord(ch) for ch in chars]] = np.arange(len(chars))
+            grams = [tuple(int(symbol_of_code[ord(ch)]) for ch in term) for term in self.terms]
+            self.table = NgramTable(grams, max(1, len(chars)), self.ngram_range)
+        self.symbol_of_code = symbol_of_code
+        unknown = self.table.n_symbols  # code points outside the table (the last entry) are unknown too
+        self._symbols = np.append(np.where(symbol_of_code < 0, unknown, symbol_of_code), unknown)
 
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbol_of_code": self.symbol_of_code.astype(np.int32), **self.table.arrays()}
@@ -340,13 +332,14 @@ class CharRuntime(BlockRuntime):
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = _collapse_spaces(columns.prepared(self.column, self.mask_digits))
         n = len(texts)
-        lengths = np.fromiter(map(len, texts), np.int64, n)
-        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        table = self.symbol_of_code
-        symbols = np.full(len(codes), -1, dtype=np.int64)
-        inside = codes < len(table)
-        symbols[inside] = table[codes[inside]]
+        if not n:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+        codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        symbols = self._symbols[np.minimum(codes, len(self._symbols) - 1)]
+        lengths = np.fromiter(map(len, texts), np.intp, n) + 1  # each text and the break after it
+        ends = np.cumsum(lengths)
+        symbols[ends[:-1] - 1] = self.table.n_symbols  # the breaks: no n-gram spans two texts
+        rows = np.repeat(np.arange(n), lengths)[: len(symbols)]
         return self._tfidf(*self.table.lookup(symbols, rows), n)
 
 
@@ -371,13 +364,25 @@ register_runtime(WordRuntime)
 register_runtime(CharRuntime)
 
 
-class PrimaryRuntime:
-    """The primary head from its arrays: SVM decision values, then the sigmoid calibration scikit-learn applies."""
+class LinearRuntime:
+    """A linear head from its arrays: classes, coefficients (one row per class) and intercepts."""
 
     def __init__(self, arrays: dict[str, np.ndarray]):
         self.classes = [str(c) for c in arrays["classes"]]
         self.coef = np.asarray(arrays["coef"], dtype=np.float64)
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+
+    @cached_property
+    def coef_t(self) -> np.ndarray:
+        """The coefficients with one row per feature (what the sparse product reads), made on first use."""
+        return np.ascontiguousarray(self.coef.T)
+
+
+class PrimaryRuntime(LinearRuntime):
+    """The primary head from its arrays: SVM decision values, then the sigmoid calibration scikit-learn applies."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        super().__init__(arrays)
         self.calib_a = np.asarray(arrays["calib_a"], dtype=np.float64)
         self.calib_b = np.asarray(arrays["calib_b"], dtype=np.float64)
 
@@ -402,13 +407,11 @@ class PrimaryRuntime:
         return self.coef
 
 
-class SecondaryRuntime:
+class SecondaryRuntime(LinearRuntime):
     """The secondary head from its arrays: one logistic probability per theme."""
 
     def __init__(self, arrays: dict[str, np.ndarray]):
-        self.classes = [str(c) for c in arrays["classes"]]
-        self.coef = np.asarray(arrays["coef"], dtype=np.float64)
-        self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        super().__init__(arrays)
         self.threshold = float(arrays["threshold"])
 
     def proba(self, decision: np.ndarray) -> np.ndarray:
@@ -472,39 +475,46 @@ class CompactModel:
     def width(self) -> int:
         return int(self.offsets[-1])
 
+    def _parts(self, columns: Columns, stats: dict):
+        """Each block's ``(offset, rows, cols, values)`` for normalised records (rows sorted; ``stats`` gets the
+        text block's known and total words)."""
+        for index, (block, offset) in enumerate(zip(self.blocks, self.offsets.tolist())):
+            if index != self._scope and not any(columns.get(block.column)):
+                continue  # no context given: the block adds nothing
+            yield (offset, *block.transform(columns, stats if index == self._scope else None))
+
     def features(self, columns: Columns):
         """``(rows, cols, values, known, total)``: the sparse features of normalised records, and each text's
         words of two characters or more that the model knows, and all of them (for the out-of-scope decision)."""
         n = len(columns)
-        parts_rows, parts_cols, parts_data = [], [], []
         stats: dict = {}
-        for index, (block, offset) in enumerate(zip(self.blocks, self.offsets)):
-            if index != self._scope and not any(columns.get(block.column)):
-                continue  # no context given: the block adds nothing
-            rows, cols, data = block.transform(columns, stats if index == self._scope else None)
-            parts_rows.append(rows)
-            parts_cols.append(cols + offset)
-            parts_data.append(data)
+        parts = list(self._parts(columns, stats))
         known = stats.get("known", np.zeros(n, dtype=np.int64))
         total = stats.get("total", np.zeros(n, dtype=np.int64))
-        return np.concatenate(parts_rows), np.concatenate(parts_cols), np.concatenate(parts_data), known, total
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0), known, total
+        rows = np.concatenate([rows for _, rows, _, _ in parts])
+        cols = np.concatenate([cols + offset for offset, _, cols, _ in parts])
+        return rows, cols, np.concatenate([data for _, _, _, data in parts]), known, total
 
-    def _decision(self, n: int, rows, cols, data, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        """Linear decision values, one row per text: numpy alone for small batches, scipy's sparse product for large."""
-        out = np.tile(intercept, (n, 1))
-        if len(data) == 0:
-            return out
-        if n <= 64:
-            for k in range(coef.shape[0]):
-                out[:, k] += np.bincount(rows, weights=coef[k, cols] * data, minlength=n)
-            return out
-        from scipy.sparse import csr_matrix
+    @staticmethod
+    def _decision(n: int, parts: list, head) -> np.ndarray:
+        """Linear decision values of a head, one row per text, summed block by block: numpy alone for small
+        batches, scipy's sparse product (each block's rows are sorted: no reordering) for large."""
+        out = np.tile(head.intercept, (n, 1))
+        for offset, rows, cols, data in parts:
+            if not len(data):
+                continue
+            if n <= 64:
+                for k in range(head.coef.shape[0]):
+                    out[:, k] += np.bincount(rows, weights=head.coef[k, cols + offset] * data, minlength=n)
+                continue
+            from scipy.sparse import csr_matrix
 
-        order = np.argsort(rows, kind="stable")  # the blocks' runs are sorted by row already: a cheap merge
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        matrix = csr_matrix((data[order], cols[order], indptr), shape=(n, coef.shape[1]))
-        return out + np.asarray(matrix @ coef.T)
+            coef = head.coef_t[offset : offset + int(cols.max()) + 1]
+            indptr = np.searchsorted(rows, np.arange(n + 1))
+            out += csr_matrix((data, cols, indptr), shape=(n, len(coef))) @ coef
+        return out
 
     def analyze(self, columns: Columns, secondary: bool = True):
         """``(primary, covered, known, total)`` for normalised records: primary probabilities (columns:
@@ -516,13 +526,13 @@ class CompactModel:
         known = np.zeros(n, dtype=np.int64)
         total = np.zeros(n, dtype=np.int64)
         for start, stop in _blocks(columns):
-            rows, cols, data, known[start:stop], total[start:stop] = self.features(columns.take(range(start, stop)))
-            size = stop - start
-            head = self.primary
-            proba[start:stop] = head.proba(self._decision(size, rows, cols, data, head.coef, head.intercept))
+            stats: dict = {}
+            parts = list(self._parts(columns.take(range(start, stop)), stats))
+            if "known" in stats:
+                known[start:stop], total[start:stop] = stats["known"], stats["total"]
+            proba[start:stop] = self.primary.proba(self._decision(stop - start, parts, self.primary))
             if secondary:
-                head = self.secondary
-                covered[start:stop] = head.proba(self._decision(size, rows, cols, data, head.coef, head.intercept))
+                covered[start:stop] = self.secondary.proba(self._decision(stop - start, parts, self.secondary))
         return proba, covered, known, total
 
     def feature_name(self, column: int) -> str:

@@ -91,7 +91,10 @@ def word_tokens(text: str) -> list[str]:
 def segment_joined(texts: list[str]) -> list[str]:
     """Raw segmenter tokens of many texts, separated by ``"\\n"`` tokens, from one segmenter call."""
     cut = _segmenter()[1]
-    tokens = cut("\n".join(t.replace("\n", " ") for t in texts))
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        joined = "\n".join(t.replace("\n", " ") for t in texts)
+    tokens = cut(joined)
     if tokens.count("\n") == len(texts) - 1:
         return tokens
     out: list[str] = []  # pragma: no cover - a segmenter that merges line breaks with other characters

@@ -165,3 +165,30 @@ def test_shipped_compact_model_matches_its_pipeline_on_the_corpus():
     expected = clf.pipeline.predict_proba(frame)
     actual = clf.predict_proba(frame)[list(clf.pipeline.classes_)].to_numpy()
     assert np.abs(expected - actual).max() <= 1e-12
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (2, 3), (1, 1)])
+def test_ngram_lookup_finds_every_gram_dense_or_searched(monkeypatch, ngram_range):
+    from eduplan import runtime
+    from eduplan.runtime import NgramTable
+
+    rng = np.random.default_rng(0)
+    n_symbols = 30
+    low, high = ngram_range
+    grams = sorted({tuple(rng.integers(0, n_symbols, size=int(rng.integers(low, high + 1))).tolist()) for _ in range(500)})
+    column_of = {gram: j for j, gram in enumerate(grams)}
+    symbols = rng.integers(0, n_symbols + 1, size=5000)  # n_symbols: an unknown symbol or a break between texts
+    rows = np.cumsum(symbols == n_symbols)
+    expected = sorted(
+        (int(rows[p]), column_of[tuple(symbols[p : p + k].tolist())])
+        for k in range(low, high + 1)
+        for p in range(len(symbols) - k + 1)
+        if tuple(symbols[p : p + k].tolist()) in column_of
+    )
+    assert expected
+    saved = NgramTable(grams, n_symbols, ngram_range).arrays()
+    for dense_from, dense_entries in ((0, 1 << 24), (10**9, 1 << 24), (0, 4)):  # dense; searched; too big for dense
+        monkeypatch.setattr(runtime, "_DENSE_FROM", dense_from)
+        monkeypatch.setattr(runtime, "_DENSE_ENTRIES", dense_entries)
+        found_rows, found_cols = NgramTable.from_arrays(saved).lookup(symbols, rows)
+        assert sorted(zip(found_rows.tolist(), found_cols.tolist())) == expected
