@@ -193,7 +193,6 @@ def classify_sources(
     A document that cannot be read or has no numbered items goes to
     ``on_skip(path, reason)`` (an error when ``on_skip`` is ``None``).
     """
-    from .documents import plan_items
     from .model import check_options
 
     check_options(top_k, min_score, explain)
@@ -206,6 +205,8 @@ def classify_sources(
 
             yield from _text_rows(model, open_binary_text(stdin, "stdin", encoding), options)
         elif source.kind == "document":
+            from .documents import plan_items
+
             try:
                 items = plan_items(source.value, encoding=encoding)
             except InputError as exc:

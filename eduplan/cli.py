@@ -18,21 +18,15 @@ import typer
 
 from . import __version__
 from .batch import ITEM_COLUMNS, classify_inputs, document_sources, segment_rows
-from .config import TrainConfig
-from .corpus import build, import_labels, stats_rows, validate
 from .decoding import set_input_limit
 from .errors import EduplanError, UsageError
-from .evaluation import evaluate as run_evaluation
-from .evaluation import summary as evaluation_summary
 from .modeldir import UntrustedModelWarning, load_model, trust_model
 from .parallel import usable_cores
-from .profiling import profile_report
 from .readers import document_suffixes
-from .reporting import report as write_report
 from .tables import table_suffixes
-from .training import summary as training_summary
-from .training import train as train_model
 from .writers import format_for, write_rows
+
+# Each command imports what only it needs (training, evaluation, the corpus, reports): a single classify starts fast.
 
 app = typer.Typer(
     help="Split Chinese education work plans into items and classify them by theme.",
@@ -142,6 +136,8 @@ def profile(
     secondary: Annotated[bool, typer.Option("--secondary", help="Also count secondary themes (separately).")] = False,
 ) -> None:
     """Share of items and of characters per theme in each plan, side by side, and the themes that differ most."""
+    from .profiling import profile_report
+
     result = profile_report(document_sources(docs), _noted(load_model, model), meta, by, min_items, secondary, chart, on_skip=_skip)
     for note in result["notes"]:
         _say(note)
@@ -158,6 +154,8 @@ def report(
     meta: Meta = None, model: Model = None, min_items: MinItems = 10,
 ) -> None:
     """Write an HTML report: chart, comparison, every item by theme, and a review of the themes you can correct."""
+    from .reporting import report as write_report
+
     written = write_report(document_sources(docs), out, _noted(load_model, model), meta, min_items, on_skip=_skip)
     typer.echo(f"report written to {written}")
 
@@ -173,6 +171,10 @@ def train(
     replace_shipped: Annotated[bool, typer.Option("--replace-shipped", hidden=True)] = False,
 ) -> None:
     """Train the theme classifier on the labeled corpus (plus your corrections) and write it atomically."""
+    from .config import TrainConfig
+    from .training import summary as training_summary
+    from .training import train as train_model
+
     config = TrainConfig().with_overrides(settings or [])
     card = train_model(data, out, config, add or [], folds, not no_cv, _say, replace_shipped)
     typer.echo(training_summary(card, out))
@@ -191,6 +193,10 @@ def evaluate(
     worst: Annotated[int, typer.Option(help="How many of the worst errors to show.")] = 10,
 ) -> None:
     """Measure accuracy on documents the model has not seen."""
+    from .config import TrainConfig
+    from .evaluation import evaluate as run_evaluation
+    from .evaluation import summary as evaluation_summary
+
     config = TrainConfig().with_overrides(settings or [])
     result = _noted(run_evaluation, data, test, model, folds, config, documents, report_dir=report, progress=_say)
     typer.echo(evaluation_summary(result, worst, fmt))
@@ -209,6 +215,8 @@ def corpus_build(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change without writing.")] = False,
 ) -> None:
     """Re-segment seeds/ into data/items.csv; labels follow the item text, removed ones are archived."""
+    from .corpus import build
+
     typer.echo(build(seeds, data, dry_run=dry_run).summary(dry_run))
 
 
@@ -218,6 +226,8 @@ def corpus_label(
     data: Annotated[Path, typer.Option(help="The corpus to update.")] = Path("data/items.csv"),
 ) -> None:
     """Copy hand-made labels from a CSV into the corpus, by item_id."""
+    from .corpus import import_labels
+
     result = import_labels(labels, data)
     typer.echo(f"{result['updated']} of {result['items']} items updated")
 
@@ -225,6 +235,8 @@ def corpus_label(
 @corpus_app.command("validate")
 def corpus_validate(data: Annotated[Path, typer.Argument(help="The corpus CSV to check.")] = Path("data/items.csv")) -> None:
     """Check the corpus: exit 1 with one line per problem, 0 when clean."""
+    from .corpus import validate
+
     problems = validate(data)
     for problem in problems:
         _say(problem)
@@ -236,6 +248,8 @@ def corpus_validate(data: Annotated[Path, typer.Argument(help="The corpus CSV to
 @corpus_app.command("stats")
 def corpus_stats(data: Annotated[Path, typer.Argument(help="The corpus CSV.")] = Path("data/items.csv"), fmt: Fmt = None) -> None:
     """Items per theme, with their Chinese names."""
+    from .corpus import stats_rows
+
     _write(*stats_rows(data), fmt, None)
 
 

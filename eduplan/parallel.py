@@ -42,6 +42,7 @@ def scored_chunks(model, chunks: Iterator[tuple[Any, Columns]], jobs: int) -> It
         for frame, columns in chunks:
             yield frame, columns, model.scores(columns.take(columns.filled()))
         return
+    model.compact.prepare()  # once, here: the workers inherit it
     _MODEL = model
     pending: deque = deque()
     with multiprocessing.get_context("fork").Pool(jobs) as pool:

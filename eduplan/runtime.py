@@ -82,7 +82,8 @@ def tfidf_rows(
     cols = (keys - rows * (np.uint32(width) if small else width)).astype(np.intp)
     rows = rows.astype(np.intp)
     data = idf[cols]
-    data *= np.log(counts) + 1.0 if sublinear else counts
+    repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
+    data[repeated] *= np.log(counts[repeated]) + 1.0 if sublinear else counts[repeated]
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
     data /= norms[rows]
     return rows, cols, (data * weight if weight != 1.0 else data)
@@ -176,6 +177,11 @@ class NgramTable:
                 self._dense[level] = (first, second, stride, table)
         return self._dense[level]
 
+    def prepare(self) -> None:
+        """Build every level's dense table now rather than on the first large lookup."""
+        for level in range(2, self.high + 1):
+            self._dense_table(level)
+
     def _next(self, level: int, previous: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Level-``level`` ids of the grams (previous id, last symbol)."""
         dense = self._dense_table(level) if len(previous) >= _DENSE_FROM else None
@@ -215,13 +221,17 @@ class BlockRuntime:
     def __init__(self, arrays: dict[str, np.ndarray]):
         self.arrays = arrays
         self.column = str(arrays["column"])
-        self.terms = [str(t) for t in arrays["terms"]]
         self.idf = np.asarray(arrays["idf"], dtype=np.float64)
         self.ngram_range = tuple(int(v) for v in arrays["ngram_range"])
         self.sublinear = bool(arrays["sublinear"])
         self.mask_digits = bool(arrays["mask_digits"])
         self.weight = float(arrays["weight"]) if "weight" in arrays else 1.0
-        self.width = len(self.terms)
+        self.width = len(arrays["terms"])
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """The block's terms, one per column (made on first use: classifying needs only the saved tables)."""
+        return [str(t) for t in self.arrays["terms"]]
 
     def transform(self, columns: Columns, stats: dict | None = None):
         """``(rows, cols, values)`` of the block's l2-normalised TF-IDF for already-normalised ``columns``."""
@@ -230,6 +240,9 @@ class BlockRuntime:
     def tables(self) -> dict[str, np.ndarray]:
         """Arrays the runtime derived from its terms, saved with the model so that loading skips the work."""
         return {}
+
+    def prepare(self) -> None:
+        """Build now what the first large batch would build (before forking workers, so they share it)."""
 
     def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n_rows: int):
         """The block's weighted, l2-normalised TF-IDF of the (row, column) pairs its terms were found at."""
@@ -287,6 +300,10 @@ class WordRuntime(BlockRuntime):
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbols": np.array(list(self.symbol_of), dtype=str), **self.table.arrays()}
 
+    def prepare(self) -> None:
+        self.table.prepare()
+        segment_joined(["加载词典"])  # the segmenter builds its dictionary on first use
+
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
@@ -328,6 +345,9 @@ class CharRuntime(BlockRuntime):
 
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbol_of_code": self.symbol_of_code.astype(np.int32), **self.table.arrays()}
+
+    def prepare(self) -> None:
+        self.table.prepare()
 
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = _collapse_spaces(columns.prepared(self.column, self.mask_digits))
@@ -371,11 +391,13 @@ class LinearRuntime:
         self.classes = [str(c) for c in arrays["classes"]]
         self.coef = np.asarray(arrays["coef"], dtype=np.float64)
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        self._coef_t: np.ndarray | None = None
 
-    @cached_property
     def coef_t(self) -> np.ndarray:
         """The coefficients with one row per feature (what the sparse product reads), made on first use."""
-        return np.ascontiguousarray(self.coef.T)
+        if self._coef_t is None:
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        return self._coef_t
 
 
 class PrimaryRuntime(LinearRuntime):
@@ -475,6 +497,12 @@ class CompactModel:
     def width(self) -> int:
         return int(self.offsets[-1])
 
+    def prepare(self) -> None:
+        """Build the lookup tables, the segmenter's dictionary and the heads' product layout now (before a fork)."""
+        for block in self.blocks:
+            block.prepare()
+        (self._both if self.secondary is not None else self.primary).coef_t()
+
     def _parts(self, columns: Columns, stats: dict):
         """Each block's ``(offset, rows, cols, values)`` for normalised records (rows sorted; ``stats`` gets the
         text block's known and total words)."""
@@ -511,7 +539,7 @@ class CompactModel:
                 continue
             from scipy.sparse import csr_matrix
 
-            coef = head.coef_t[offset : offset + int(cols.max()) + 1]
+            coef = head.coef_t()[offset : offset + int(cols.max()) + 1]
             indptr = np.searchsorted(rows, np.arange(n + 1))
             out += csr_matrix((data, cols, indptr), shape=(n, len(coef))) @ coef
         return out
@@ -530,10 +558,24 @@ class CompactModel:
             parts = list(self._parts(columns.take(range(start, stop)), stats))
             if "known" in stats:
                 known[start:stop], total[start:stop] = stats["known"], stats["total"]
-            proba[start:stop] = self.primary.proba(self._decision(stop - start, parts, self.primary))
+            decision = self._decision(stop - start, parts, self._both if secondary else self.primary)
+            width = len(self.classes)
+            proba[start:stop] = self.primary.proba(decision[:, :width])
             if secondary:
-                covered[start:stop] = self.secondary.proba(self._decision(stop - start, parts, self.secondary))
+                covered[start:stop] = self.secondary.proba(decision[:, width:])
         return proba, covered, known, total
+
+    @cached_property
+    def _both(self) -> LinearRuntime:
+        """The primary and secondary heads' coefficients side by side: one sparse product gives both decisions."""
+        heads = (self.primary, self.secondary)
+        return LinearRuntime(
+            {
+                "classes": np.array([c for head in heads for c in head.classes]),
+                "coef": np.vstack([head.coef for head in heads]),
+                "intercept": np.concatenate([head.intercept for head in heads]),
+            }
+        )
 
     def feature_name(self, column: int) -> str:
         """A feature's name: its term, marked with its block when the block reads context (``section:学前``)."""
