@@ -187,11 +187,14 @@ def classify_sources(
     on_skip: Skip | None = None,
     progress: Callable[[str, int], None] | None = None,
     stdin=None,
+    blocks: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Classify every source, in order: one row per text, item or table row.
 
     A document that cannot be read or has no numbered items goes to
-    ``on_skip(path, reason)`` (an error when ``on_skip`` is ``None``).
+    ``on_skip(path, reason)`` (an error when ``on_skip`` is ``None``). With
+    ``blocks``, a table's rows come a chunk at a time as one
+    :class:`~eduplan.writers.RowBlock` (what :func:`~eduplan.writers.write_rows` writes fastest).
     """
     from .model import check_options
 
@@ -216,9 +219,10 @@ def classify_sources(
                 continue
             yield from _item_rows(model, source.value, items, options)
         else:
-            yield from _table_rows(
+            for block in _table_rows(
                 model, source.value, column, section_column, title_column, keep, options, chunksize, jobs, encoding, progress
-            )
+            ):
+                yield from ([block] if blocks else block.rows())
 
 
 def segment_rows(paths: list[Path], encoding: str | None = None, on_skip: Skip | None = None) -> Iterator[dict[str, str]]:
@@ -281,19 +285,26 @@ def _table_rows(model, path, column, section_column, title_column, keep, options
             yield frame, _columns_of(frame, column, section_column, title_column, f"{path}: ")
 
     from .parallel import scored_chunks
+    from .writers import RowBlock
 
     number = 0
     for frame, columns, scores in scored_chunks(model, prepared(), jobs):
         filled = columns.filled()
-        predictions = dict(zip(filled, model.prediction_rows(columns.take(filled), scores=scores, **options)))
+        predictions = model.prediction_columns(columns.take(filled), scores=scores, **options)
         kept = [c for c in (keep if keep is not None else frame.columns) if c in frame.columns and c != column]
-        values = [[v if isinstance(v, str) else cell_text(v) for v in frame[c].tolist()] for c in kept]
-        for i, text in enumerate(columns.text):
-            number += 1
-            row = {c: v[i] for c, v in zip(kept, values)}
-            row["row"], row["text"] = number, text
-            row.update(predictions.get(i) or EMPTY)
-            yield row
+        block = {c: [v if isinstance(v, str) else cell_text(v) for v in frame[c].tolist()] for c in kept}
+        n = len(columns)
+        block["row"] = list(range(number + 1, number + n + 1))
+        block["text"] = columns.text
+        for name, values in predictions.items():
+            if len(filled) == n:
+                block[name] = values
+            else:  # rows without text: the EMPTY prediction
+                block[name] = [EMPTY.get(name)] * n
+                for i, value in zip(filled, values):
+                    block[name][i] = value
+        number += n
+        yield RowBlock(block)
         if progress:
             progress(path, number)
 

@@ -109,7 +109,7 @@ def classify(
     rows, columns = classify_inputs(
         _noted(load_model, model), inputs, column=column, section_column=section_column, title_column=title_column, keep=keep,
         top_k=top_k, min_score=min_score, explain=8 if explain else 0, chunksize=chunksize,
-        jobs=jobs or usable_cores(), encoding=encoding, on_skip=_skip, stdin=sys.stdin.buffer,
+        jobs=jobs or usable_cores(), encoding=encoding, on_skip=_skip, stdin=sys.stdin.buffer, blocks=True,
         progress=(lambda name, n: _say(f"{name}: {n:,} rows classified")) if sys.stderr.isatty() else None,
     )
     _write(rows, columns, fmt, out, {"text": 60, "section": 20, "explain": 60})

@@ -155,16 +155,12 @@ class Classifier:
     def labels(self, scores: Scores, min_score: float | None = None) -> list[str]:
         """The decided label of each row of ``scores``: a theme id, ``out_of_scope`` or ``uncertain``."""
         best = scores.proba.argmax(axis=1)
-        in_scope = self._in_scope(scores.known, scores.total)
-        out = []
-        for i, j in enumerate(best):
-            if not in_scope[i]:
-                out.append(OUT_OF_SCOPE)
-            elif min_score is not None and scores.proba[i, j] < min_score:
-                out.append(UNCERTAIN)
-            else:
-                out.append(self._themes[j])
-        return out
+        n_themes = len(self._themes)
+        if min_score is not None:
+            best[scores.proba[np.arange(len(best)), best] < min_score] = n_themes + 1
+        best[~self._in_scope(scores.known, scores.total)] = n_themes
+        names = [*self._themes, OUT_OF_SCOPE, UNCERTAIN]
+        return list(map(names.__getitem__, best.tolist()))
 
     def secondary(self, scores: Scores, labels: list[str]) -> list[list[str]]:
         """Secondary themes of each row: covering probability at or above the model's threshold, not the label."""
@@ -183,27 +179,36 @@ class Classifier:
 
         ``scores`` may be given when they were computed already (by a worker process).
         """
+        columns = self.prediction_columns(inputs, top_k, min_score, explain, scores)
+        names = list(columns)
+        return [dict(zip(names, values)) for values in zip(*columns.values())]
+
+    def prediction_columns(
+        self, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0, scores: Scores | None = None
+    ) -> dict[str, list]:
+        """:meth:`prediction_rows` as one list per output column (what the writers take in bulk)."""
         check_options(top_k, min_score, explain)
         columns = as_columns(inputs)
         scores = scores if scores is not None else self.scores(columns)
         labels = self.labels(scores, min_score)
         order = scores.proba.argmax(axis=1)[:, None] if top_k == 1 else np.argsort(-scores.proba, axis=1, kind="stable")[:, :top_k]
-        best = np.round(np.take_along_axis(scores.proba, order, axis=1), 4).tolist()
+        best = np.round(np.take_along_axis(scores.proba, order, axis=1), 4)
         names = taxonomy._names("zh")
-        secondary = self.secondary(scores, labels)
-        rows = [
-            {"label": label, "theme_zh": names.get(label, ""), "score": b[0], "secondary": extra}
-            for label, b, extra in zip(labels, best, secondary)
-        ]
+        out: dict[str, list] = {
+            "label": labels,
+            "theme_zh": [names.get(label, "") for label in labels],
+            "score": best[:, 0].tolist(),
+            "secondary": self.secondary(scores, labels),
+        }
         if top_k > 1:
             themes = self._themes
-            for row, js, b in zip(rows, order.tolist(), best):
-                row["top"] = [{"theme": themes[j], "score": p} for j, p in zip(js, b)]
+            out["top"] = [[{"theme": themes[j], "score": p} for j, p in zip(js, b)] for js, b in zip(order.tolist(), best.tolist())]
         if explain:
-            for i, row in enumerate(rows):
-                terms = self.explain(columns.take([i]), explain, self._themes[int(order[i, 0])])
-                row["explain"] = [{"term": t, "weight": round(w, 4)} for t, w in terms]
-        return rows
+            out["explain"] = [
+                [{"term": t, "weight": round(w, 4)} for t, w in self.explain(columns.take([i]), explain, self._themes[int(order[i, 0])])]
+                for i in range(len(columns))
+            ]
+        return out
 
     def classify(
         self, inputs, top_k: int = 1, min_score: float | None = None, explain: int = 0

@@ -1,7 +1,9 @@
 """Rows out: one streaming writer per format (table, jsonl, csv, xlsx), used by every command.
 
 A writer takes plain dict rows (lists such as ``top`` and ``secondary`` are
-flattened for the flat formats) and writes them as they come, except the
+flattened for the flat formats), or a :class:`RowBlock` of many rows as one
+list per column (a table's chunk: JSON lines and CSV write it column by
+column, with no dict per row), and writes them as they come, except the
 table, which aligns its columns and so waits for the last row. Writing to a
 file goes to a temporary file that replaces the target only when every row
 is written: an error leaves the old file, never half a new one. CSV written
@@ -12,15 +14,17 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import UsageError
 
-__all__ = ["WRITERS", "FORMATS", "format_for", "write_rows", "table_text", "flat"]
+__all__ = ["WRITERS", "FORMATS", "RowBlock", "format_for", "write_rows", "table_text", "flat"]
 
 FORMATS = ("table", "jsonl", "csv", "xlsx")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
@@ -61,6 +65,11 @@ def flat(row: dict[str, Any]) -> dict[str, str]:
     return {k: _cell(v) for k, v in row.items()}
 
 
+def _cells(values: list) -> list[str]:
+    """:func:`_cell` of a whole column (text columns as they are)."""
+    return values if all(type(v) is str for v in values) else list(map(_cell, values))
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -90,6 +99,26 @@ def table_text(rows: list[dict[str, Any]], columns: list[str], clip: dict[str, i
     return "\n".join([line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
+@dataclass(frozen=True)
+class RowBlock:
+    """Many rows as one list per column (all the same length); ``None`` marks a value the row does not have."""
+
+    columns: dict[str, list]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The block as plain dict rows (the absent values left out)."""
+        names = list(self.columns)
+        for values in zip(*self.columns.values()):
+            yield {name: value for name, value in zip(names, values) if value is not None}
+
+    def complete(self) -> bool:
+        """Whether every row has every column."""
+        return not any(None in values for values in self.columns.values())
+
+
 class _Writer:
     binary = False
 
@@ -102,6 +131,10 @@ class _Writer:
     def write(self, row: dict[str, Any]) -> None:
         self.count += 1
 
+    def write_block(self, block: RowBlock) -> None:
+        for row in block.rows():
+            self.write(row)
+
     def close(self) -> None:
         pass
 
@@ -113,6 +146,34 @@ class JsonlWriter(_Writer):
         self.stream.write(self._encode(row) + "\n")
         self.count += 1
 
+    def write_block(self, block: RowBlock) -> None:
+        """The same lines as :meth:`write` gives row by row, each column encoded in one pass."""
+        if not block.complete():
+            return super().write_block(block)
+        line = "{" + ", ".join(_json_string(name).replace("%", "%%") + ": %s" for name in block.columns) + "}\n"
+        encoded = [self._column(values) for values in block.columns.values()]
+        self.stream.write("".join([line % values for values in zip(*encoded)]))
+        self.count += len(block)
+
+    def _column(self, values: list) -> list[str]:
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            return list(map(_json_string, values))
+        if kinds <= {int}:
+            return list(map(int.__repr__, values))
+        if kinds <= {float} and all(map(math.isfinite, values)):
+            return list(map(float.__repr__, values))
+        if kinds <= {list}:  # lists of theme ids repeat: encode each distinct one once
+            memo: dict = {}
+            try:
+                return [memo[key] if (key := tuple(v)) in memo else memo.setdefault(key, self._encode(v)) for v in values]
+            except TypeError:  # lists of dicts (top, explain)
+                pass
+        return list(map(self._encode, values))
+
+
+_json_string = json.encoder.encode_basestring  # what the encoder writes for a str (ensure_ascii=False)
+
 
 class CsvWriter(_Writer):
     def __init__(self, stream, columns, clip=None):
@@ -123,6 +184,15 @@ class CsvWriter(_Writer):
     def write(self, row: dict[str, Any]) -> None:
         self.writer.writerow(flat(row))
         self.count += 1
+
+    def write_block(self, block: RowBlock) -> None:
+        """The same lines as :meth:`write` gives row by row, each column flattened in one pass."""
+        if not block.complete():
+            return super().write_block(block)
+        blank = [""] * len(block)
+        cells = [_cells(block.columns[c]) if c in block.columns else blank for c in self.columns]
+        self.writer.writer.writerows(zip(*cells))
+        self.count += len(block)
 
 
 class TableWriter(_Writer):
@@ -177,13 +247,17 @@ def write_rows(
     clip: dict[str, int] | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Write ``rows`` in ``fmt`` to ``out`` (atomically) or to standard output; returns the number of rows."""
+    """Write ``rows`` (dicts, or :class:`RowBlock` s of many rows) in ``fmt`` to ``out`` (atomically) or to
+    standard output; returns the number of rows."""
     writer_class = WRITERS[fmt]
 
     def write_all(stream) -> int:
         writer = writer_class(stream, columns, clip)
         for row in rows:
-            writer.write(row)
+            if isinstance(row, RowBlock):
+                writer.write_block(row)
+            else:
+                writer.write(row)
         writer.close()
         return writer.count
 

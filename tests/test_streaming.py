@@ -74,3 +74,37 @@ def test_classify_frame_over_dask_partitions(small_clf):
     expected = classify_frame(frame, model=small_clf)
     assert result.sort_values("id")["label"].tolist() == expected["label"].tolist()
     assert expected["label"].tolist()[:5] == ["safety", "preschool", "teachers", "empty", "safety"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("top_k", [1, 3])
+def test_a_chunk_written_column_by_column_equals_its_rows_written_one_by_one(small_clf, table, fmt, top_k):
+    import io
+
+    from eduplan.batch import output_columns
+    from eduplan.writers import RowBlock, write_rows
+
+    columns = output_columns({"table"}, ["id", "50% done"], top_k, 0)
+    outputs = []
+    for blocks in (False, True):
+        rows = classify_table(small_clf, table, chunksize=20, top_k=top_k, blocks=blocks)
+        rows = [RowBlock({"50% done": ["x"] * len(r), **r.columns}) if blocks else {"50% done": "x", **r} for r in rows]
+        assert all(isinstance(r, RowBlock) == blocks for r in rows)
+        stream = io.StringIO()
+        assert write_rows(rows, columns, fmt, stdout=stream) == 53
+        outputs.append(stream.getvalue())
+    assert outputs[1] == outputs[0]
+    assert ('"top": [' in outputs[0]) == (fmt == "jsonl" and top_k > 1)
+
+
+def test_a_block_with_values_json_cannot_take_as_they_are_still_writes_like_its_rows():
+    import io
+
+    from eduplan.writers import RowBlock, write_rows
+
+    block = RowBlock({"n": [1, True, None], "score": [0.5, float("nan"), 1.0], "secondary": [["a"], [], ["a"]]})
+    by_block, by_row = io.StringIO(), io.StringIO()
+    write_rows([block], list(block.columns), "jsonl", stdout=by_block)
+    write_rows(list(block.rows()), list(block.columns), "jsonl", stdout=by_row)
+    assert by_block.getvalue() == by_row.getvalue()
+    assert by_row.getvalue().splitlines()[2] == '{"score": 1.0, "secondary": ["a"]}'
