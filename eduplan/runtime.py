@@ -73,13 +73,15 @@ def tfidf_rows(
     """
     if len(rows) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-    small = n_rows * width < 2**32  # smaller keys sort faster
-    packed = rows.astype(np.uint32) * np.uint32(width) + cols.astype(np.uint32) if small else rows * width + cols
+    if n_rows * width < 2**32:  # smaller keys sort faster
+        stride, packed = np.uint32(width), rows.astype(np.uint32) * np.uint32(width) + cols.astype(np.uint32)
+    else:
+        stride, packed = width, rows * width + cols
     packed.sort()
     starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
     keys, counts = packed[starts], np.diff(starts, append=len(packed))
-    rows = keys // (np.uint32(width) if small else width)
-    cols = (keys - rows * (np.uint32(width) if small else width)).astype(np.intp)
+    rows = keys // stride
+    cols = (keys - rows * stride).astype(np.intp)
     rows = rows.astype(np.intp)
     data = idf[cols]
     repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
