@@ -30,6 +30,7 @@ __all__ = [
     "WordRuntime",
     "CharRuntime",
     "NgramTable",
+    "LinearRuntime",
     "PrimaryRuntime",
     "SecondaryRuntime",
     "register_runtime",

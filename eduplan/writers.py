@@ -139,6 +139,9 @@ class _Writer:
         pass
 
 
+_json_string = json.encoder.encode_basestring  # what the encoder writes for a str (ensure_ascii=False)
+
+
 class JsonlWriter(_Writer):
     _encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
 
@@ -171,8 +174,6 @@ class JsonlWriter(_Writer):
                 pass
         return list(map(self._encode, values))
 
-
-_json_string = json.encoder.encode_basestring  # what the encoder writes for a str (ensure_ascii=False)
 
 
 class CsvWriter(_Writer):
