@@ -175,7 +175,6 @@ class JsonlWriter(_Writer):
         return list(map(self._encode, values))
 
 
-
 class CsvWriter(_Writer):
     def __init__(self, stream, columns, clip=None):
         super().__init__(stream, columns, clip)
