@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .allocator import keep_freed_memory
 from .records import Columns
 from .tokens import _kept_form, mask_numbers, segment_joined
 
@@ -27,6 +28,7 @@ __all__ = [
     "COMPACT_FORMAT",
     "CompactModel",
     "BlockRuntime",
+    "NgramRuntime",
     "WordRuntime",
     "CharRuntime",
     "NgramTable",
@@ -37,6 +39,8 @@ __all__ = [
     "runtime_from_arrays",
     "secondary_themes",
     "tfidf_rows",
+    "row_keys",
+    "key_shift",
     "prepare_function",
     "lower_text",
 ]
@@ -46,6 +50,7 @@ OLD_FORMATS = ("eduplan-compact/1", "eduplan-compact/2")
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
 _BATCH = 2000  # texts per block of the batch computation: bounds memory
 _BATCH_CHARS = 400_000  # and characters per block: a few very long texts make a block of their own
+_LARGE = 1000  # texts from which a batch has the allocator keep freed memory (see :mod:`eduplan.allocator`)
 
 
 def lower_text(text: str) -> str:
@@ -65,25 +70,38 @@ def prepare_function(mask_digits: bool):
     return mask_numbers if mask_digits else lower_text
 
 
-def tfidf_rows(
-    rows: np.ndarray, cols: np.ndarray, width: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count (row, column) pairs and turn the counts into l2-normalised TF-IDF values (times the block's ``weight``).
+def key_shift(width: int) -> int:
+    """Bits a block's (row, column) keys keep for the column: room for ``width`` columns plus "none" (0)."""
+    return max(1, int(width).bit_length())
 
-    The pairs are counted with one sort of packed keys, so the result comes sorted by row, then column.
+
+def row_keys(rows: np.ndarray, shift: int, n_rows: int) -> np.ndarray:
+    """Each row number (below ``n_rows``) moved above the column bits (see :func:`tfidf_rows`): 32-bit keys where
+    they fit, as they sort faster."""
+    kind = np.uint32 if n_rows << shift <= 1 << 32 else np.uint64
+    return rows.astype(kind) << kind(shift)
+
+
+def tfidf_rows(
+    keys: np.ndarray, shift: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count packed ``(row << shift) + column + 1`` keys and turn the counts into l2-normalised TF-IDF values
+    (times the block's ``weight``): ``(rows, cols, values)``.
+
+    The keys are counted with one sort, so the result comes sorted by row, then column.
     """
-    if len(rows) == 0:
+    if len(keys) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-    if n_rows * width < 2**32:  # smaller keys sort faster
-        stride, packed = np.uint32(width), rows.astype(np.uint32) * np.uint32(width) + cols.astype(np.uint32)
-    else:
-        stride, packed = width, rows * width + cols
-    packed.sort()
-    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
-    keys, counts = packed[starts], np.diff(starts, append=len(packed))
-    rows = keys // stride
-    cols = (keys - rows * stride).astype(np.intp)
-    rows = rows.astype(np.intp)
+    keys.sort()
+    new = np.empty(len(keys), dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    counts = np.diff(starts, append=len(keys))
+    keys = keys[starts]
+    rows = (keys >> keys.dtype.type(shift)).astype(np.intp)
+    cols = (keys & keys.dtype.type((1 << shift) - 1)).astype(np.intp)
+    cols -= 1
     data = idf[cols]
     repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
     data[repeated] *= np.log(counts[repeated]) + 1.0 if sublinear else counts[repeated]
@@ -139,7 +157,7 @@ class NgramTable:
     def _set(self, keys: list[np.ndarray], columns: list[np.ndarray]) -> None:
         self.keys = keys
         self.columns = columns
-        self._found = [np.append(c, -1) for c in columns]  # an id of "none" (the last index) finds no column
+        self._found = [np.append(c + 1, 0) for c in columns]  # column + 1 of each id; the last id ("none") finds 0
         self._dense: dict[int, tuple | None] = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -162,7 +180,8 @@ class NgramTable:
         return table
 
     def _dense_table(self, level: int) -> tuple | None:
-        """``(first, second, stride, table)`` of a level: its ids as ``table[first[prefix id] * stride + second[symbol]]``."""
+        """``(first, second, table)`` of a level: ``table[first[prefix id] + second[symbol]]`` is the gram's id, or,
+        at the top level, its column + 1 (0: none)."""
         if level not in self._dense:
             keys = self.keys[level - 1]
             radix = self.n_symbols + 1
@@ -171,13 +190,18 @@ class NgramTable:
             if (len(prefixes) + 1) * stride > _DENSE_ENTRIES:
                 self._dense[level] = None
             else:
-                first = np.full(len(self.keys[level - 2]) + 1, len(prefixes), dtype=np.intp)
-                first[prefixes] = np.arange(len(prefixes))
+                first = np.full(len(self.keys[level - 2]) + 1, len(prefixes) * stride, dtype=np.intp)
+                first[prefixes] = np.arange(len(prefixes)) * stride
                 second = np.full(radix, len(lasts), dtype=np.intp)
                 second[lasts] = np.arange(len(lasts))
-                table = np.full((len(prefixes) + 1) * stride, len(keys), dtype=np.int16 if len(keys) < 2**15 else np.int32)
-                table[first[keys // radix] * stride + second[keys % radix]] = np.arange(len(keys))
-                self._dense[level] = (first, second, stride, table)
+                values = np.arange(len(keys))
+                if level == self.high:  # the last level: straight to the column
+                    values = self._found[level - 1][values]
+                limit = max(len(keys), int(values.max(initial=0))) + 1
+                kind = np.uint16 if limit < 2**16 else np.uint32
+                table = np.full((len(prefixes) + 1) * stride, 0 if level == self.high else len(keys), dtype=kind)
+                table[first[keys // radix] + second[keys % radix]] = values
+                self._dense[level] = (first, second, table)
         return self._dense[level]
 
     def prepare(self) -> None:
@@ -185,35 +209,37 @@ class NgramTable:
         for level in range(2, self.high + 1):
             self._dense_table(level)
 
-    def _next(self, level: int, previous: np.ndarray, last: np.ndarray) -> np.ndarray:
-        """Level-``level`` ids of the grams (previous id, last symbol)."""
-        dense = self._dense_table(level) if len(previous) >= _DENSE_FROM else None
-        if dense is not None:
-            first, second, stride, table = dense
-            return table[first[previous] * stride + second[last]]
-        keys = self.keys[level - 1]
-        query = previous * (self.n_symbols + 1) + last
-        rank = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-        return np.where(keys[rank] == query, rank, len(keys))
-
-    def lookup(self, symbols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and columns of every vocabulary n-gram in a sequence of symbol ids (``n_symbols``: unknown or a
-        boundary between texts); ``rows`` gives each position's row."""
-        found_rows, found_cols = [], []
+    def found(self, symbols: np.ndarray):
+        """For each level from ``low`` to ``high``: the column + 1 of the gram of that length starting at each
+        position (0: not in the vocabulary) in a sequence of symbol ids (``n_symbols``: unknown, or a break
+        between texts)."""
         ids = symbols
         for level in range(1, self.high + 1):
+            dense = None
             if level >= 2:
                 if len(ids) < 2 or not len(self.keys[level - 1]):
-                    break
-                ids = self._next(level, ids[:-1], symbols[level - 1 :])
+                    return
+                previous, last = ids[:-1], symbols[level - 1 :]
+                dense = self._dense_table(level) if len(previous) >= _DENSE_FROM else None
+                if dense is not None:
+                    first, second, table = dense
+                    ids = table[first[previous] + second[last]]
+                else:
+                    keys = self.keys[level - 1]
+                    query = previous * (self.n_symbols + 1) + last
+                    rank = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+                    ids = np.where(keys[rank] == query, rank, len(keys))
             if level >= self.low:
-                cols = self._found[level - 1][ids]
-                hit = np.flatnonzero(cols >= 0)
-                found_rows.append(rows[hit])
-                found_cols.append(cols[hit])
-        if not found_rows:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-        return np.concatenate(found_rows), np.concatenate(found_cols)
+                yield ids if dense is not None and level == self.high else self._found[level - 1][ids]
+
+    def lookup(self, symbols: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """The key of every vocabulary n-gram found in ``symbols``: its position's entry of ``keys`` plus its
+        column + 1 (with ``keys`` from :func:`row_keys`, what :func:`tfidf_rows` counts)."""
+        out = []
+        for found in self.found(symbols):
+            hit = np.flatnonzero(found)
+            out.append(keys[hit] + found[hit].astype(keys.dtype))
+        return np.concatenate(out) if out else keys[:0]
 
 
 class BlockRuntime:
@@ -230,6 +256,7 @@ class BlockRuntime:
         self.mask_digits = bool(arrays["mask_digits"])
         self.weight = float(arrays["weight"]) if "weight" in arrays else 1.0
         self.width = len(arrays["terms"])
+        self.shift = key_shift(self.width)
 
     @cached_property
     def terms(self) -> list[str]:
@@ -247,12 +274,23 @@ class BlockRuntime:
     def prepare(self) -> None:
         """Build now what the first large batch would build (before forking workers, so they share it)."""
 
-    def _tfidf(self, rows: np.ndarray, cols: np.ndarray, n_rows: int):
-        """The block's weighted, l2-normalised TF-IDF of the (row, column) pairs its terms were found at."""
-        return tfidf_rows(rows, cols, max(1, self.width), self.idf, self.sublinear, n_rows, self.weight)
-
     def feature_name(self, column: int) -> str:
         return self.terms[column]
+
+
+class NgramRuntime(BlockRuntime):
+    """A block whose terms are n-grams of symbols, found through an :class:`NgramTable` (``self.table``)."""
+
+    table: NgramTable
+
+    def prepare(self) -> None:
+        self.table.prepare()
+
+    def _tfidf(self, symbols: np.ndarray, rows: np.ndarray, n_rows: int):
+        """The block's weighted, l2-normalised TF-IDF of its terms found in ``symbols`` (each position's row in
+        ``rows``)."""
+        keys = self.table.lookup(symbols, row_keys(rows, self.shift, n_rows))
+        return tfidf_rows(keys, self.shift, self.idf, self.sublinear, n_rows, self.weight)
 
 
 class _TokenCodes(dict):
@@ -283,7 +321,7 @@ class _TokenCodes(dict):
         return code
 
 
-class WordRuntime(BlockRuntime):
+class WordRuntime(NgramRuntime):
     """Runtime of :class:`WordBlock`: rjieba tokens of a whole batch at once, then vocabulary n-grams."""
 
     kind = "words"
@@ -304,7 +342,7 @@ class WordRuntime(BlockRuntime):
         return {"symbols": np.array(list(self.symbol_of), dtype=str), **self.table.arrays()}
 
     def prepare(self) -> None:
-        self.table.prepare()
+        super().prepare()
         segment_joined(["加载词典"])  # the segmenter builds its dictionary on first use
 
     def transform(self, columns: Columns, stats: dict | None = None):
@@ -323,10 +361,10 @@ class WordRuntime(BlockRuntime):
         if stats is not None:
             stats["known"] = np.bincount(rows[long & (symbols < unknown)], minlength=n)
             stats["total"] = np.bincount(rows[long], minlength=n)
-        return self._tfidf(*self.table.lookup(symbols, rows), n)
+        return self._tfidf(symbols, rows, n)
 
 
-class CharRuntime(BlockRuntime):
+class CharRuntime(NgramRuntime):
     """Runtime of :class:`CharBlock`: code points of a whole batch at once, then vocabulary n-grams."""
 
     kind = "chars"
@@ -349,9 +387,6 @@ class CharRuntime(BlockRuntime):
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbol_of_code": self.symbol_of_code.astype(np.int32), **self.table.arrays()}
 
-    def prepare(self) -> None:
-        self.table.prepare()
-
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = _collapse_spaces(columns.prepared(self.column, self.mask_digits))
         n = len(texts)
@@ -363,7 +398,7 @@ class CharRuntime(BlockRuntime):
         ends = np.cumsum(lengths)
         symbols[ends[:-1] - 1] = self.table.n_symbols  # the breaks: no n-gram spans two texts
         rows = np.repeat(np.arange(n), lengths)[: len(symbols)]
-        return self._tfidf(*self.table.lookup(symbols, rows), n)
+        return self._tfidf(symbols, rows, n)
 
 
 _RUNTIMES: dict[str, type[BlockRuntime]] = {}
@@ -551,6 +586,8 @@ class CompactModel:
         """``(primary, covered, known, total)`` for normalised records: primary probabilities (columns:
         :attr:`classes`), secondary covering probabilities (columns: ``secondary.classes``, or ``None``)."""
         n = len(columns)
+        if n >= _LARGE:
+            keep_freed_memory()
         proba = np.empty((n, len(self.classes)))
         secondary = secondary and self.secondary is not None
         covered = np.empty((n, len(self.secondary.classes))) if secondary else None

@@ -170,7 +170,7 @@ def test_shipped_compact_model_matches_its_pipeline_on_the_corpus():
 @pytest.mark.parametrize("ngram_range", [(1, 3), (2, 3), (1, 1)])
 def test_ngram_lookup_finds_every_gram_dense_or_searched(monkeypatch, ngram_range):
     from eduplan import runtime
-    from eduplan.runtime import NgramTable
+    from eduplan.runtime import NgramTable, key_shift, row_keys
 
     rng = np.random.default_rng(0)
     n_symbols = 30
@@ -190,5 +190,7 @@ def test_ngram_lookup_finds_every_gram_dense_or_searched(monkeypatch, ngram_rang
     for dense_from, dense_entries in ((0, 1 << 24), (10**9, 1 << 24), (0, 4)):  # dense; searched; too big for dense
         monkeypatch.setattr(runtime, "_DENSE_FROM", dense_from)
         monkeypatch.setattr(runtime, "_DENSE_ENTRIES", dense_entries)
-        found_rows, found_cols = NgramTable.from_arrays(saved).lookup(symbols, rows)
-        assert sorted(zip(found_rows.tolist(), found_cols.tolist())) == expected
+        shift = key_shift(len(grams))
+        keys = NgramTable.from_arrays(saved).lookup(symbols, row_keys(rows, shift, int(rows[-1]) + 1))
+        found = [(int(key) >> shift, (int(key) & ((1 << shift) - 1)) - 1) for key in keys]
+        assert sorted(found) == expected
