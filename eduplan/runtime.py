@@ -22,7 +22,7 @@ import numpy as np
 
 from .allocator import keep_freed_memory
 from .records import Columns
-from .tokens import _kept_form, mask_numbers, segment_joined
+from .tokens import _kept_form, mask_numbers, segment_each, segment_joined
 
 __all__ = [
     "COMPACT_FORMAT",
@@ -48,6 +48,9 @@ __all__ = [
 COMPACT_FORMAT = "eduplan-compact/3"
 OLD_FORMATS = ("eduplan-compact/1", "eduplan-compact/2")
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses these
+# The code points ``\s`` matches (what str.isspace says), for finding runs of white space with numpy.
+SPACE_CODES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029)
+SPACE_CODES += (0x202F, 0x205F, 0x3000)
 _BATCH = 2000  # texts per block of the batch computation: bounds memory
 _BATCH_CHARS = 400_000  # and characters per block: a few very long texts make a block of their own
 _LARGE = 1000  # texts from which a batch has the allocator keep freed memory (see :mod:`eduplan.allocator`)
@@ -345,14 +348,20 @@ class WordRuntime(NgramRuntime):
         super().prepare()
         segment_joined(["加载词典"])  # the segmenter builds its dictionary on first use
 
+    def _code_array(self, tokens: list[str]) -> np.ndarray:
+        return np.fromiter(map(self._codes.__getitem__, tokens), np.intp, len(tokens))
+
     def transform(self, columns: Columns, stats: dict | None = None):
         texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-        raw = segment_joined(texts)
-        codes = np.fromiter(map(self._codes.__getitem__, raw), np.intp, len(raw))
-        rows = np.cumsum(codes == -2)
+        codes = self._code_array(segment_joined(texts))
+        breaks = codes == -2
+        if np.count_nonzero(breaks) != n - 1:  # the segmenter merged a break between texts with other characters
+            codes = self._code_array(segment_each(texts))
+            breaks = codes == -2
+        rows = np.cumsum(breaks)
         kept = np.flatnonzero(codes != -1)
         codes, rows = codes[kept], rows[kept]
         unknown = self.table.n_symbols
@@ -381,19 +390,32 @@ class CharRuntime(NgramRuntime):
             grams = [tuple(int(symbol_of_code[ord(ch)]) for ch in term) for term in self.terms]
             self.table = NgramTable(grams, max(1, len(chars)), self.ngram_range)
         self.symbol_of_code = symbol_of_code
-        unknown = self.table.n_symbols  # code points outside the table (the last entry) are unknown too
-        self._symbols = np.append(np.where(symbol_of_code < 0, unknown, symbol_of_code), unknown)
+        unknown = self.table.n_symbols  # code points past the table (its last entry) are unknown and not space
+        size = max(len(symbol_of_code), SPACE_CODES[-1] + 1) + 1
+        self._symbols = np.full(size, unknown, dtype=np.intp)
+        self._symbols[: len(symbol_of_code)] = np.where(symbol_of_code < 0, unknown, symbol_of_code)
+        self._space = np.zeros(size, dtype=bool)
+        self._space[list(SPACE_CODES)] = True
 
     def tables(self) -> dict[str, np.ndarray]:
         return {"symbol_of_code": self.symbol_of_code.astype(np.int32), **self.table.arrays()}
 
+    def _code_index(self, texts: list[str]) -> np.ndarray:
+        """Each character of the texts (a NUL after each but the last) as an index into the code point tables."""
+        codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        return np.minimum(codes, len(self._symbols) - 1).astype(np.intp)
+
     def transform(self, columns: Columns, stats: dict | None = None):
-        texts = _collapse_spaces(columns.prepared(self.column, self.mask_digits))
+        texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-        codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32)
-        symbols = self._symbols[np.minimum(codes, len(self._symbols) - 1)]
+        index = self._code_index(texts)
+        space = self._space[index]
+        if (space[1:] & space[:-1]).any():  # runs of white space: one space each, as scikit-learn's analyzer
+            texts = _collapse_spaces(texts)
+            index = self._code_index(texts)
+        symbols = self._symbols[index]
         lengths = np.fromiter(map(len, texts), np.intp, n) + 1  # each text and the break after it
         ends = np.cumsum(lengths)
         symbols[ends[:-1] - 1] = self.table.n_symbols  # the breaks: no n-gram spans two texts
@@ -626,15 +648,22 @@ class CompactModel:
 
 
 def _blocks(columns: Columns) -> list[tuple[int, int]]:
-    """``(start, stop)`` of consecutive rows holding at most ``_BATCH`` texts and about ``_BATCH_CHARS`` characters."""
-    out, start, size = [], 0, 0
-    for i, text in enumerate(columns.text):
-        if i > start and (i - start >= _BATCH or size + len(text) > _BATCH_CHARS):
-            out.append((start, i))
-            start, size = i, 0
-        size += len(text) + len(columns.section[i]) + len(columns.title[i])
-    if start < len(columns):
-        out.append((start, len(columns)))
+    """``(start, stop)`` of consecutive rows holding at most ``_BATCH`` texts and about ``_BATCH_CHARS`` characters
+    (a row whose text would pass the limit starts a new block)."""
+    n = len(columns)
+    sizes = np.fromiter(map(len, columns.text), np.int64, n)
+    before = np.cumsum(sizes) - sizes  # characters (context included) of the rows before each row
+    for context in (columns.section, columns.title):
+        if any(context):
+            extra = np.fromiter(map(len, context), np.int64, n)
+            before += np.cumsum(extra) - extra
+    reach = before + sizes  # non-decreasing: where a block starting earlier passes the limit
+    out, start = [], 0
+    while start < n:
+        over = int(np.searchsorted(reach, before[start] + _BATCH_CHARS, side="right"))
+        stop = min(max(over, start + 1), start + _BATCH, n)
+        out.append((start, stop))
+        start = stop
     return out
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "word_tokens",
     "word_tokens_many",
     "segment_joined",
+    "segment_each",
     "mask_many",
     "lower_many",
     "jieba_tokens",
@@ -89,15 +90,22 @@ def word_tokens(text: str) -> list[str]:
 
 
 def segment_joined(texts: list[str]) -> list[str]:
-    """Raw segmenter tokens of many texts, separated by ``"\\n"`` tokens, from one segmenter call."""
+    """Raw segmenter tokens of many texts from one segmenter call, a ``"\\n"`` token between two texts.
+
+    Callers check that there are ``len(texts) - 1`` such tokens (a segmenter that merged a line break with
+    other characters breaks this) and use :func:`segment_each` where there are not.
+    """
     cut = _segmenter()[1]
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:
         joined = "\n".join(t.replace("\n", " ") for t in texts)
-    tokens = cut(joined)
-    if tokens.count("\n") == len(texts) - 1:
-        return tokens
-    out: list[str] = []  # pragma: no cover - a segmenter that merges line breaks with other characters
+    return cut(joined)
+
+
+def segment_each(texts: list[str]) -> list[str]:
+    """What :func:`segment_joined` gives, from one segmenter call per text (slower, always separated right)."""
+    cut = _segmenter()[1]
+    out: list[str] = []
     for i, text in enumerate(texts):
         out.extend(([] if i == 0 else ["\n"]) + cut(text.replace("\n", " ")))
     return out
@@ -105,8 +113,11 @@ def segment_joined(texts: list[str]) -> list[str]:
 
 def word_tokens_many(texts: list[str]) -> list[list[str]]:
     """:func:`word_tokens` of many texts, segmented in one call."""
+    tokens = segment_joined(texts)
+    if tokens.count("\n") != len(texts) - 1:
+        tokens = segment_each(texts)
     out: list[list[str]] = [[]]
-    for tok in segment_joined(texts):
+    for tok in tokens:
         if tok == "\n":
             out.append([])
         else:

@@ -22,6 +22,7 @@ TEXTS = [
     "x",
     "加强校园安全 2020年 COVID-19 防控",
     "Teachers' TRAINING 3.5 万人\n第二行",
+    "校园 \n 安全\x1c\x1d教育\r\n\r\n师资\u2028 队伍",  # runs of white space the char analyzer collapses
 ]
 
 
@@ -35,7 +36,8 @@ def corpus(small_model):
 
 
 def records(frame):
-    extra = pd.DataFrame({"text": TEXTS, "section": ["加强校园安全", "", "师资", "", "", "x", "安全", ""], "title": [""] * 8})
+    sections = ["加强校园安全", "", "师资", "", "", "x", "安全", "", ""]
+    extra = pd.DataFrame({"text": TEXTS, "section": sections, "title": [""] * len(TEXTS)})
     return pd.concat([frame[["text", "section", "title"]], extra], ignore_index=True)
 
 
@@ -194,3 +196,31 @@ def test_ngram_lookup_finds_every_gram_dense_or_searched(monkeypatch, ngram_rang
         keys = NgramTable.from_arrays(saved).lookup(symbols, row_keys(rows, shift, int(rows[-1]) + 1))
         found = [(int(key) >> shift, (int(key) & ((1 << shift) - 1)) - 1) for key in keys]
         assert sorted(found) == expected
+
+
+def test_space_codes_are_what_the_regex_calls_white_space():
+    import re
+
+    from eduplan.runtime import SPACE_CODES
+
+    assert list(SPACE_CODES) == [c for c in range(0x110000) if re.match(r"\s", chr(c))]
+
+
+def test_word_block_falls_back_to_one_segmenter_call_per_text_when_breaks_merge(monkeypatch):
+    """A segmenter that merges line breaks (``"\\n\\n"`` as one token) must not shift texts onto other rows."""
+    import re
+
+    from eduplan import tokens
+    from eduplan.modeldir import load_model
+    from eduplan.records import as_columns
+
+    block = load_model().compact.blocks[0]
+    texts = ["加强教师队伍建设", "", "推进学前教育普及普惠", "学校安全", ""] * 3
+    monkeypatch.setattr(tokens, "_segmenter", lambda: ("chars", lambda text: re.findall(r"\n|.", text)))
+    expected = block.transform(as_columns(texts))
+    monkeypatch.setattr(tokens, "_segmenter", lambda: ("merging", lambda text: re.findall(r"\n+|.", text)))
+    assert tokens.segment_joined(texts).count("\n") != len(texts) - 1
+    merged = block.transform(as_columns(texts))
+    assert len(expected[0]) and set(expected[0].tolist()) == {0, 2, 3, 5, 7, 8, 10, 12, 13}
+    for want, got in zip(expected, merged):
+        np.testing.assert_array_equal(want, got)
