@@ -265,7 +265,12 @@ def _columns_of(frame, column: str, section_column: str | None, title_column: st
     n = len(frame)
 
     def cells(name):
-        return [_table_cell(v) for v in frame[name].tolist()] if name else [""] * n
+        if not name:
+            return [""] * n
+        values = frame[name].tolist()
+        if set(map(type, values)) == {str}:  # text cells (every CSV cell): only the missing-value markers change
+            return ["" if v.strip() in _MISSING else v for v in values]
+        return list(map(_table_cell, values))
 
     return Columns(cells(column), cells(section_column), cells(title_column))
 

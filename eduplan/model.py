@@ -120,7 +120,7 @@ class Classifier:
         covered = np.zeros((n, len(self._themes))) if self.has_secondary and secondary else None
         if not n:
             return Scores(proba, covered, np.zeros(0, dtype=int), np.zeros(0, dtype=int))
-        if any(len(t) > MAX_TEXT for t in columns.text):
+        if max(map(len, columns.text)) > MAX_TEXT:
             columns = Columns([t[:MAX_TEXT] for t in columns.text], columns.section, columns.title)
         primary, cover, known, total = self.compact.analyze(columns.map(normalize_many), secondary)
         proba[:, self._columns] = primary

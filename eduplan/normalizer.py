@@ -88,12 +88,13 @@ _BATCH_SEPARATOR = "\x1e"
 
 def normalize_many(texts: list[str]) -> list[str]:
     """:func:`normalize` for many texts at once (one pass of each regex and of OpenCC: several times faster)."""
-    texts = [str(t) for t in texts]
+    texts = list(map(str, texts))
     if not any(texts):  # a context column nobody filled
         return texts
-    if len(texts) < 2 or any(_BATCH_SEPARATOR in t for t in texts):
+    joined = _BATCH_SEPARATOR.join(texts)
+    if len(texts) < 2 or joined.count(_BATCH_SEPARATOR) != len(texts) - 1:  # a text holds the separator
         return [normalize(t) for t in texts]
-    out = normalize(_BATCH_SEPARATOR.join(texts)).split(_BATCH_SEPARATOR)
+    out = normalize(joined).split(_BATCH_SEPARATOR)
     if len(out) != len(texts):  # pragma: no cover - the separator never changes under normalize
         return [normalize(t) for t in texts]
     return out

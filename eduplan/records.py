@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from itertools import compress
 from typing import Any
 
 __all__ = ["Item", "Columns", "CONTEXT", "as_columns", "cell_text"]
@@ -68,10 +69,12 @@ class Columns:
 
     def filled(self) -> list[int]:
         """Indexes of the rows whose text is not blank (blank rows are never classified)."""
-        return [i for i, text in enumerate(self.text) if text.strip()]
+        return list(compress(range(len(self.text)), map(str.strip, self.text)))
 
     def take(self, index: Iterable[int]) -> Columns:
         index = list(index)
+        if index == list(range(len(self))):  # every row, in order: these columns themselves
+            return self
         return Columns(*([column[i] for i in index] for column in (self.text, self.section, self.title)))
 
 

@@ -30,18 +30,22 @@ def mask_numbers(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
+def _joined(function, texts: list[str]) -> list[str]:
+    """``function`` (which keeps the separator ``\\x1e``) of many texts, from one call on them joined."""
+    joined = "\x1e".join(texts)
+    if len(texts) < 2 or joined.count("\x1e") != len(texts) - 1:  # a text holds the separator itself
+        return [function(t) for t in texts]
+    return function(joined).split("\x1e")
+
+
 def mask_many(texts: list[str]) -> list[str]:
     """:func:`mask_numbers` of many texts in one pass."""
-    if len(texts) < 2 or any("\x1e" in t for t in texts):
-        return [mask_numbers(t) for t in texts]
-    return mask_numbers("\x1e".join(texts)).split("\x1e")
+    return _joined(mask_numbers, texts)
 
 
 def lower_many(texts: list[str]) -> list[str]:
     """Many texts lower-cased in one pass."""
-    if len(texts) < 2 or any("\x1e" in t for t in texts):
-        return [t.lower() for t in texts]
-    return "\x1e".join(texts).lower().split("\x1e")
+    return _joined(str.lower, texts)
 
 
 @lru_cache(maxsize=1)
