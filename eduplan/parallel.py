@@ -1,7 +1,10 @@
 """Scoring chunks of a large table in a pool of processes, in order, while this process reads and writes.
 
 The pool is forked after the model is loaded, so a worker starts with the
-model already in memory: no import, no second load. Workers receive a chunk's
+model already in memory: no import, no second load. Each worker first builds
+the model's lookup tables and the segmenter's dictionary while this process
+reads the first chunks (built here before the fork, they would delay the
+first chunk instead). Workers receive a chunk's
 texts and return its score arrays; results come back in input order, with a
 few chunks in flight so that reading, scoring and writing overlap. Where fork
 is not available, chunks are scored here, one after another.
@@ -31,6 +34,12 @@ def usable_cores() -> int:
         return max(1, multiprocessing.cpu_count())
 
 
+def _prepare() -> None:
+    """A new worker builds what scoring needs first (lookup tables, the segmenter's dictionary, scipy), while the
+    parent reads the first chunks."""
+    _MODEL.compact.prepare()
+
+
 def _score(columns: Columns):
     return _MODEL.scores(columns)
 
@@ -42,10 +51,9 @@ def scored_chunks(model, chunks: Iterator[tuple[Any, Columns]], jobs: int) -> It
         for frame, columns in chunks:
             yield frame, columns, model.scores(columns.take(columns.filled()))
         return
-    model.compact.prepare()  # once, here: the workers inherit it
     _MODEL = model
     pending: deque = deque()
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_prepare) as pool:
         for frame, columns in chunks:
             pending.append((frame, columns, pool.apply_async(_score, (columns.take(columns.filled()),))))
             while len(pending) > 2 * jobs:

@@ -559,6 +559,8 @@ class CompactModel:
 
     def prepare(self) -> None:
         """Build the lookup tables, the segmenter's dictionary and the heads' product layout now (before a fork)."""
+        import scipy.sparse  # noqa: F401 - what large batches multiply with
+
         for block in self.blocks:
             block.prepare()
         (self._both if self.secondary is not None else self.primary).coef_t()

@@ -31,7 +31,22 @@ def table_kind(path: str | Path) -> str | None:
 
 
 def table_header(path: str | Path, encoding: str | None = None) -> list[str]:
-    """The column names of a table: its header row (CSV/TSV) or the keys of its first record (JSONL)."""
+    """The column names of a table: its header row (CSV/TSV) or the keys of its first record (JSONL).
+
+    A plain CSV header is read with the csv module (no pandas import before the work starts); one that pandas
+    would rename (an empty or repeated name) is read by pandas, as the chunks will be.
+    """
+    kind = table_kind(path) or "csv"
+    if kind != "jsonl":
+        import csv
+
+        with open_text(Path(path), encoding) as stream:
+            try:
+                names = next(csv.reader(stream, delimiter="\t" if kind == "tsv" else ","), [])
+            except (csv.Error, UnicodeDecodeError):
+                names = []
+        if names and all(names) and len(set(names)) == len(names):
+            return names
     for chunk in iter_table(path, 1, encoding):
         return [str(c) for c in chunk.columns]
     return []

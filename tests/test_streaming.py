@@ -108,3 +108,23 @@ def test_a_block_with_values_json_cannot_take_as_they_are_still_writes_like_its_
     write_rows(list(block.rows()), list(block.columns), "jsonl", stdout=by_row)
     assert by_block.getvalue() == by_row.getvalue()
     assert by_row.getvalue().splitlines()[2] == '{"score": 1.0, "secondary": ["a"]}'
+
+
+HEADERS = [
+    ("id,text\n1,a\n", "utf-8", "csv"),
+    ('"编号","正文, 全文",备注\n1,a,b\n', "utf-8-sig", "csv"),
+    ("id\ttext\tnote\n1\ta\tb\n", "utf-16", "tsv"),
+    ("编号,正文\n1,教育\n", "gb18030", "csv"),
+    ("id,text,id\n1,a,2\n", "utf-8", "csv"),  # a repeated name: pandas renames it
+    ("id,,text\n1,x,a\n", "utf-8", "csv"),  # an empty name: pandas names it
+    ('"a\nb",text\n1,a\n', "utf-8", "csv"),  # a line break inside a quoted name
+]
+
+
+@pytest.mark.parametrize("content,encoding,kind", HEADERS)
+def test_table_header_names_the_columns_the_chunks_have(tmp_path, content, encoding, kind):
+    from eduplan.tables import iter_table, table_header
+
+    path = tmp_path / f"t.{kind}"
+    path.write_bytes(content.encode(encoding))
+    assert table_header(path) == [str(c) for c in next(iter_table(path, 10)).columns]
