@@ -37,7 +37,10 @@ def usable_cores() -> int:
 def _prepare() -> None:
     """A new worker builds what scoring needs first (lookup tables, the segmenter's dictionary, scipy), while the
     parent reads the first chunks."""
-    _MODEL.compact.prepare()
+    try:
+        _MODEL.compact.prepare()
+    except Exception:  # noqa: BLE001 - a pool respawns workers whose initializer fails, forever; the first
+        pass  # chunk builds what is missing and its error reaches the parent through the result
 
 
 def _score(columns: Columns):

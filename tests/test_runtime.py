@@ -224,3 +224,11 @@ def test_word_block_falls_back_to_one_segmenter_call_per_text_when_breaks_merge(
     assert len(expected[0]) and set(expected[0].tolist()) == {0, 2, 3, 5, 7, 8, 10, 12, 13}
     for want, got in zip(expected, merged):
         np.testing.assert_array_equal(want, got)
+
+
+def test_the_allocator_is_tuned_where_there_is_glibc_and_left_alone_elsewhere():
+    import platform
+
+    from eduplan.allocator import keep_freed_memory
+
+    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")

@@ -128,3 +128,29 @@ def test_table_header_names_the_columns_the_chunks_have(tmp_path, content, encod
     path = tmp_path / f"t.{kind}"
     path.write_bytes(content.encode(encoding))
     assert table_header(path) == [str(c) for c in next(iter_table(path, 10)).columns]
+
+
+class _FailingPrepare:
+    """A model whose tables cannot be built ahead: workers must still score, and a scoring error must come back."""
+
+    class compact:  # noqa: N801 - stands in for the CompactModel attribute
+        @staticmethod
+        def prepare():
+            raise MemoryError("no room for the lookup tables")
+
+    @staticmethod
+    def scores(columns):
+        if "坏" in columns.text:
+            raise ValueError("cannot score this chunk")
+        return len(columns)
+
+
+def test_pool_workers_score_when_preparing_fails_and_pass_errors_back():
+    from eduplan.parallel import scored_chunks
+    from eduplan.records import Columns
+
+    chunks = [(i, Columns([f"文本{i}"] * (i + 1), [""] * (i + 1), [""] * (i + 1))) for i in range(4)]
+    assert [scores for _, _, scores in scored_chunks(_FailingPrepare(), iter(chunks), jobs=2)] == [1, 2, 3, 4]
+    broken = [*chunks, (4, Columns(["坏"], [""], [""]))]
+    with pytest.raises(ValueError, match="cannot score this chunk"):
+        list(scored_chunks(_FailingPrepare(), iter(broken), jobs=2))
