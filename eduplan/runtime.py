@@ -91,7 +91,7 @@ def tfidf_rows(
     """Count packed ``(row << shift) + column + 1`` keys and turn the counts into l2-normalised TF-IDF values
     (times the block's ``weight``): ``(rows, cols, values)``.
 
-    The keys are counted with one sort, so the result comes sorted by row, then column.
+    The keys are counted with one sort (in place), so the result comes sorted by row, then column.
     """
     if len(keys) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
@@ -275,7 +275,7 @@ class BlockRuntime:
         return {}
 
     def prepare(self) -> None:
-        """Build now what the first large batch would build (before forking workers, so they share it)."""
+        """Build now what the first large batch would build (a pool's workers do it before their first chunk)."""
 
     def feature_name(self, column: int) -> str:
         return self.terms[column]
@@ -558,7 +558,8 @@ class CompactModel:
         return int(self.offsets[-1])
 
     def prepare(self) -> None:
-        """Build the lookup tables, the segmenter's dictionary and the heads' product layout now (before a fork)."""
+        """Build the lookup tables, the segmenter's dictionary and the heads' product layout now, and import the
+        sparse product (what a pool's worker does before its first chunk)."""
         import scipy.sparse  # noqa: F401 - what large batches multiply with
 
         for block in self.blocks:
