@@ -103,7 +103,7 @@ def tfidf_rows(
     counts = np.diff(starts, append=len(keys))
     keys = keys[starts]
     rows = (keys >> keys.dtype.type(shift)).astype(np.intp)
-    cols = (keys & keys.dtype.type((1 << shift) - 1)).astype(np.intp)
+    cols = (keys & keys.dtype.type((1 << shift) - 1)).astype(np.int32)  # the index type the sparse product takes
     cols -= 1
     data = idf[cols]
     repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
@@ -602,7 +602,7 @@ class CompactModel:
                 continue
             from scipy.sparse import csr_matrix
 
-            coef = head.coef_t()[offset : offset + int(cols.max()) + 1]
+            coef = head.coef_t()[offset:]  # a view: the block's columns start here
             indptr = np.searchsorted(rows, np.arange(n + 1))
             out += csr_matrix((data, cols, indptr), shape=(n, len(coef))) @ coef
         return out
