@@ -180,8 +180,8 @@ def check_parity(name: str, block: Block, runtime, records: Columns) -> float:
     from scipy.sparse import csr_matrix
 
     expected = block.transform(records)
-    rows, cols, data = runtime.transform(records)
-    actual = csr_matrix((data, (rows, cols)), shape=expected.shape)
+    indptr, cols, data = runtime.transform(records)
+    actual = csr_matrix((data, cols, indptr), shape=expected.shape)
     difference = abs(expected - actual).max() if expected.nnz or actual.nnz else 0.0
     if difference > PARITY_TOLERANCE:
         raise ValueError(

@@ -38,7 +38,9 @@ __all__ = [
     "register_runtime",
     "runtime_from_arrays",
     "secondary_themes",
-    "tfidf_rows",
+    "tfidf_csr",
+    "empty_csr",
+    "csr_rows",
     "row_keys",
     "key_shift",
     "prepare_function",
@@ -79,22 +81,27 @@ def key_shift(width: int) -> int:
 
 
 def row_keys(rows: np.ndarray, shift: int, n_rows: int) -> np.ndarray:
-    """Each row number (below ``n_rows``) moved above the column bits (see :func:`tfidf_rows`): 32-bit keys where
+    """Each row number (below ``n_rows``) moved above the column bits (see :func:`tfidf_csr`): 32-bit keys where
     they fit, as they sort faster."""
     kind = np.uint32 if n_rows << shift <= 1 << 32 else np.uint64
     return rows.astype(kind) << kind(shift)
 
 
-def tfidf_rows(
+def empty_csr(n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(indptr, cols, values)`` of ``n_rows`` rows without a feature."""
+    return np.zeros(n_rows + 1, dtype=np.intp), np.zeros(0, dtype=np.int32), np.zeros(0)
+
+
+def tfidf_csr(
     keys: np.ndarray, shift: int, idf: np.ndarray, sublinear: bool, n_rows: int, weight: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count packed ``(row << shift) + column + 1`` keys and turn the counts into l2-normalised TF-IDF values
-    (times the block's ``weight``): ``(rows, cols, values)``.
+    (times the block's ``weight``): the CSR arrays ``(indptr, cols, values)`` of ``n_rows`` rows.
 
-    The keys are counted with one sort (in place), so the result comes sorted by row, then column.
+    The keys are counted with one sort (in place), which also leaves each row's columns in order.
     """
     if len(keys) == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+        return empty_csr(n_rows)
     keys.sort()
     new = np.empty(len(keys), dtype=bool)
     new[0] = True
@@ -102,15 +109,24 @@ def tfidf_rows(
     starts = np.flatnonzero(new)
     counts = np.diff(starts, append=len(keys))
     keys = keys[starts]
-    rows = (keys >> keys.dtype.type(shift)).astype(np.intp)
-    cols = (keys & keys.dtype.type((1 << shift) - 1)).astype(np.int32)  # the index type the sparse product takes
+    kind = keys.dtype.type
+    bounds = np.searchsorted(keys, np.arange(1, n_rows, dtype=keys.dtype) << kind(shift))  # where rows 1… start
+    indptr = np.concatenate(([0], bounds, [len(keys)]))
+    cols = (keys & kind((1 << shift) - 1)).astype(np.int32)  # the index type the sparse product takes
     cols -= 1
     data = idf[cols]
     repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
     data[repeated] *= np.log(counts[repeated]) + 1.0 if sublinear else counts[repeated]
-    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
-    data /= norms[rows]
-    return rows, cols, (data * weight if weight != 1.0 else data)
+    sizes = np.diff(indptr)
+    filled = np.flatnonzero(sizes)
+    norms = np.sqrt(np.add.reduceat(data * data, indptr[filled]))
+    data /= np.repeat(norms, sizes[filled])
+    return indptr, cols, (data * weight if weight != 1.0 else data)
+
+
+def csr_rows(indptr: np.ndarray) -> np.ndarray:
+    """The row of each entry of CSR arrays."""
+    return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
 
 
 _DENSE_FROM = 4096  # positions from which a lookup goes through a level's dense table (smaller ones search)
@@ -237,7 +253,7 @@ class NgramTable:
 
     def lookup(self, symbols: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """The key of every vocabulary n-gram found in ``symbols``: its position's entry of ``keys`` plus its
-        column + 1 (with ``keys`` from :func:`row_keys`, what :func:`tfidf_rows` counts)."""
+        column + 1 (with ``keys`` from :func:`row_keys`, what :func:`tfidf_csr` counts)."""
         out = []
         for found in self.found(symbols):
             hit = np.flatnonzero(found)
@@ -267,7 +283,8 @@ class BlockRuntime:
         return [str(t) for t in self.arrays["terms"]]
 
     def transform(self, columns: Columns, stats: dict | None = None):
-        """``(rows, cols, values)`` of the block's l2-normalised TF-IDF for already-normalised ``columns``."""
+        """The block's l2-normalised TF-IDF for already-normalised ``columns``, as CSR arrays ``(indptr, cols,
+        values)``, each row's columns in order."""
         raise NotImplementedError
 
     def tables(self) -> dict[str, np.ndarray]:
@@ -293,7 +310,7 @@ class NgramRuntime(BlockRuntime):
         """The block's weighted, l2-normalised TF-IDF of its terms found in ``symbols`` (each position's row in
         ``rows``)."""
         keys = self.table.lookup(symbols, row_keys(rows, self.shift, n_rows))
-        return tfidf_rows(keys, self.shift, self.idf, self.sublinear, n_rows, self.weight)
+        return tfidf_csr(keys, self.shift, self.idf, self.sublinear, n_rows, self.weight)
 
 
 class _TokenCodes(dict):
@@ -355,7 +372,7 @@ class WordRuntime(NgramRuntime):
         texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+            return empty_csr(0)
         codes = self._code_array(segment_joined(texts))
         breaks = codes == -2
         if np.count_nonzero(breaks) != n - 1:  # the segmenter merged a break between texts with other characters
@@ -409,7 +426,7 @@ class CharRuntime(NgramRuntime):
         texts = columns.prepared(self.column, self.mask_digits)
         n = len(texts)
         if not n:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+            return empty_csr(0)
         index = self._code_index(texts)
         space = self._space[index]
         if (space[1:] & space[:-1]).any():  # runs of white space: one space each, as scikit-learn's analyzer
@@ -567,7 +584,7 @@ class CompactModel:
         (self._both if self.secondary is not None else self.primary).coef_t()
 
     def _parts(self, columns: Columns, stats: dict):
-        """Each block's ``(offset, rows, cols, values)`` for normalised records (rows sorted; ``stats`` gets the
+        """Each block's ``(offset, indptr, cols, values)`` (CSR arrays) for normalised records (``stats`` gets the
         text block's known and total words)."""
         for index, (block, offset) in enumerate(zip(self.blocks, self.offsets.tolist())):
             if index != self._scope and not any(columns.get(block.column)):
@@ -584,26 +601,26 @@ class CompactModel:
         total = stats.get("total", np.zeros(n, dtype=np.int64))
         if not parts:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0), known, total
-        rows = np.concatenate([rows for _, rows, _, _ in parts])
+        rows = np.concatenate([csr_rows(indptr) for _, indptr, _, _ in parts])
         cols = np.concatenate([cols + offset for offset, _, cols, _ in parts])
         return rows, cols, np.concatenate([data for _, _, _, data in parts]), known, total
 
     @staticmethod
     def _decision(n: int, parts: list, head) -> np.ndarray:
         """Linear decision values of a head, one row per text, summed block by block: numpy alone for small
-        batches, scipy's sparse product (each block's rows are sorted: no reordering) for large."""
+        batches, scipy's sparse product (on the blocks' own CSR arrays) for large."""
         out = np.tile(head.intercept, (n, 1))
-        for offset, rows, cols, data in parts:
+        for offset, indptr, cols, data in parts:
             if not len(data):
                 continue
             if n <= 64:
+                rows = csr_rows(indptr)
                 for k in range(head.coef.shape[0]):
                     out[:, k] += np.bincount(rows, weights=head.coef[k, cols + offset] * data, minlength=n)
                 continue
             from scipy.sparse import csr_matrix
 
             coef = head.coef_t()[offset:]  # a view: the block's columns start here
-            indptr = np.searchsorted(rows, np.arange(n + 1))
             out += csr_matrix((data, cols, indptr), shape=(n, len(coef))) @ coef
         return out
 
