@@ -176,7 +176,8 @@ class NgramTable:
     def _set(self, keys: list[np.ndarray], columns: list[np.ndarray]) -> None:
         self.keys = keys
         self.columns = columns
-        self._found = [np.append(c + 1, 0) for c in columns]  # column + 1 of each id; the last id ("none") finds 0
+        # column + 1 of each id, the last id ("none") finding 0; unsigned, so it adds to row keys as it is
+        self._found = [np.append(c + 1, 0).astype(np.uint32) for c in columns]
         self._dense: dict[int, tuple | None] = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -257,7 +258,7 @@ class NgramTable:
         out = []
         for found in self.found(symbols):
             hit = np.flatnonzero(found)
-            out.append(keys[hit] + found[hit].astype(keys.dtype))
+            out.append(keys[hit] + found[hit])
         return np.concatenate(out) if out else keys[:0]
 
 
@@ -306,11 +307,10 @@ class NgramRuntime(BlockRuntime):
     def prepare(self) -> None:
         self.table.prepare()
 
-    def _tfidf(self, symbols: np.ndarray, rows: np.ndarray, n_rows: int):
-        """The block's weighted, l2-normalised TF-IDF of its terms found in ``symbols`` (each position's row in
-        ``rows``)."""
-        keys = self.table.lookup(symbols, row_keys(rows, self.shift, n_rows))
-        return tfidf_csr(keys, self.shift, self.idf, self.sublinear, n_rows, self.weight)
+    def _tfidf(self, symbols: np.ndarray, keys: np.ndarray, n_rows: int):
+        """The block's weighted, l2-normalised TF-IDF of its terms found in ``symbols`` (each position's row key,
+        from :func:`row_keys`, in ``keys``)."""
+        return tfidf_csr(self.table.lookup(symbols, keys), self.shift, self.idf, self.sublinear, n_rows, self.weight)
 
 
 class _TokenCodes(dict):
@@ -387,7 +387,7 @@ class WordRuntime(NgramRuntime):
         if stats is not None:
             stats["known"] = np.bincount(rows[long & (symbols < unknown)], minlength=n)
             stats["total"] = np.bincount(rows[long], minlength=n)
-        return self._tfidf(symbols, rows, n)
+        return self._tfidf(symbols, row_keys(rows, self.shift, n), n)
 
 
 class CharRuntime(NgramRuntime):
@@ -436,8 +436,8 @@ class CharRuntime(NgramRuntime):
         lengths = np.fromiter(map(len, texts), np.intp, n) + 1  # each text and the break after it
         ends = np.cumsum(lengths)
         symbols[ends[:-1] - 1] = self.table.n_symbols  # the breaks: no n-gram spans two texts
-        rows = np.repeat(np.arange(n), lengths)[: len(symbols)]
-        return self._tfidf(symbols, rows, n)
+        keys = np.repeat(row_keys(np.arange(n), self.shift, n), lengths)[: len(symbols)]
+        return self._tfidf(symbols, keys, n)
 
 
 _RUNTIMES: dict[str, type[BlockRuntime]] = {}
