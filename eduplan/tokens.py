@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .normalizer import LONG_TEXT
+
 __all__ = [
     "word_tokens",
     "word_tokens_many",
@@ -26,8 +28,52 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def mask_numbers(text: str) -> str:
-    """Lower-case ``text`` and replace every number by ``0``: figures (``5010个``) say nothing about the theme."""
-    return _NUMBER.sub("0", text.lower())
+    """Lower-case ``text`` and replace every number by ``0``: figures (``5010个``) say nothing about the theme.
+
+    A number is what ``\\d+(?:\\.\\d+)?`` matches; a long text (a batch joined) is masked with numpy
+    (:func:`_mask_long`).
+    """
+    text = text.lower()
+    return _NUMBER.sub("0", text) if len(text) < LONG_TEXT else _mask_long(text)
+
+
+@lru_cache(maxsize=1)
+def _digits():
+    """Which code points ``\\d`` matches (Unicode decimal digits), as a table over every code point."""
+    import numpy as np
+
+    points = np.arange(0x110000, dtype=np.uint32)
+    points[0xD800:0xE000] = 0x20  # surrogates cannot be decoded on their own
+    every = points.tobytes().decode("utf-32-le")
+    table = np.zeros(0x110000, dtype=bool)
+    table[[m.start() for m in re.finditer(r"\d", every)]] = True
+    return table
+
+
+def _mask_long(text: str) -> str:
+    """:func:`mask_numbers` of lower-cased ``text`` with numpy: the same result as the regex, found run by run.
+
+    The regex takes a run of digits, and the next run too when a single ``.`` joins them; in a chain of runs
+    joined by dots it pairs them from the left (``1.2.3`` -> ``0.0``). Each match becomes one ``0``.
+    """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digit = _digits()[codes]
+    if not digit.any():
+        return text
+    edges = np.diff(digit.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # each run of digits: [start, end)
+    link = (starts[1:] == ends[:-1] + 1) & (codes[ends[:-1]] == ord("."))  # run i and run i + 1 joined by a dot
+    runs = np.arange(len(starts))
+    chain = np.maximum.accumulate(np.where(np.concatenate(([True], ~link)), runs, 0))  # first run of each chain
+    opens = (runs - chain) % 2 == 0  # a match starts at this run
+    keep = ~digit
+    keep[ends[:-1][opens[:-1] & link]] = False  # the dot inside a match
+    keep[starts[opens]] = True
+    out = codes.copy()
+    out[starts[opens]] = ord("0")
+    return out[keep].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _joined(function, texts: list[str]) -> list[str]:
