@@ -112,7 +112,7 @@ def tfidf_csr(
     kind = keys.dtype.type
     bounds = np.searchsorted(keys, np.arange(1, n_rows, dtype=keys.dtype) << kind(shift))  # where rows 1… start
     indptr = np.concatenate(([0], bounds, [len(keys)]))
-    cols = (keys & kind((1 << shift) - 1)).astype(np.int32)  # the index type the sparse product takes
+    cols = (keys & kind((1 << shift) - 1)).astype(np.intp)  # (an intp index gathers fastest)
     cols -= 1
     data = idf[cols]
     repeated = np.flatnonzero(counts > 1)  # most terms occur once in a text: their factor is 1
@@ -121,7 +121,7 @@ def tfidf_csr(
     filled = np.flatnonzero(sizes)
     norms = np.sqrt(np.add.reduceat(data * data, indptr[filled]))
     data /= np.repeat(norms, sizes[filled])
-    return indptr, cols, (data * weight if weight != 1.0 else data)
+    return indptr, cols.astype(np.int32), (data * weight if weight != 1.0 else data)  # int32: what scipy takes
 
 
 def csr_rows(indptr: np.ndarray) -> np.ndarray:
@@ -244,6 +244,8 @@ class NgramTable:
                 if dense is not None:
                     first, second, table = dense
                     ids = table[first[previous] + second[last]]
+                    if level < self.high:  # ids index the next tables: an intp index gathers fastest
+                        ids = ids.astype(np.intp)
                 else:
                     keys = self.keys[level - 1]
                     query = previous * (self.n_symbols + 1) + last
@@ -378,7 +380,7 @@ class WordRuntime(NgramRuntime):
         if np.count_nonzero(breaks) != n - 1:  # the segmenter merged a break between texts with other characters
             codes = self._code_array(segment_each(texts))
             breaks = codes == -2
-        rows = np.cumsum(breaks)
+        rows = np.cumsum(breaks, dtype=np.int32)
         kept = np.flatnonzero(codes != -1)
         codes, rows = codes[kept], rows[kept]
         unknown = self.table.n_symbols
