@@ -37,8 +37,15 @@ def _narrow(match: re.Match) -> str:
     return match.group().translate(_HALFWIDTH)
 
 
-LONG_TEXT = 4096  # characters from which a batch's joined text goes through numpy rather than the regex engine
+_NUMPY_TEXT = (4096, 1 << 22)  # lengths of text (a batch joined) that numpy maps faster than the regex engine;
+# past the upper bound its 4-byte code point arrays would cost more memory than the text itself is worth
 _DROP = 0xFFFFFFFF  # a code point the mapping removes
+
+
+def numpy_sized(text: str) -> bool:
+    """Whether ``text`` is long enough for numpy passes to beat the regex engine, and short enough that its
+    code point arrays stay small."""
+    return _NUMPY_TEXT[0] <= len(text) <= _NUMPY_TEXT[1]
 
 
 @lru_cache(maxsize=1)
@@ -54,9 +61,9 @@ def _halfwidth_table():
 def to_halfwidth(text: str) -> str:
     """Map full-width digits, letters and punctuation (and odd spaces) to ASCII.
 
-    A long text (a batch joined) is mapped through a table of code points with numpy: no match-by-match callback.
+    A batch joined (:func:`numpy_sized`) is mapped through a table of code points with numpy: no callback per match.
     """
-    if len(text) < LONG_TEXT:
+    if not numpy_sized(text):
         return _WIDE.sub(_narrow, text)
     import numpy as np
 

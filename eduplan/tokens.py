@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .normalizer import LONG_TEXT
+from .normalizer import numpy_sized
 
 __all__ = [
     "word_tokens",
@@ -30,11 +30,11 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def mask_numbers(text: str) -> str:
     """Lower-case ``text`` and replace every number by ``0``: figures (``5010个``) say nothing about the theme.
 
-    A number is what ``\\d+(?:\\.\\d+)?`` matches; a long text (a batch joined) is masked with numpy
-    (:func:`_mask_long`).
+    A number is what ``\\d+(?:\\.\\d+)?`` matches; a batch joined (:func:`~eduplan.normalizer.numpy_sized`) is
+    masked with numpy (:func:`_mask_long`).
     """
     text = text.lower()
-    return _NUMBER.sub("0", text) if len(text) < LONG_TEXT else _mask_long(text)
+    return _mask_long(text) if numpy_sized(text) else _NUMBER.sub("0", text)
 
 
 @lru_cache(maxsize=1)
