@@ -95,11 +95,20 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def to_simplified(text: str) -> str:
-    """Convert Traditional characters to Simplified (OpenCC ``t2s``)."""
+    """Convert Traditional characters to Simplified (OpenCC ``t2s``).
+
+    A lone surrogate (an undecodable byte of a command-line argument) is no character: it becomes U+FFFD.
+    """
     if not text or text.isascii():
         return text
-    return _converter().convert(text)
+    try:
+        return _converter().convert(text)
+    except UnicodeEncodeError:  # OpenCC takes UTF-8, which has no surrogates
+        return _converter().convert(_SURROGATES.sub("\ufffd", text))
 
 
 def normalize(text: str) -> str:

@@ -164,6 +164,23 @@ def test_fullwidth_digits_in_valid_utf8(tmp_path):
     assert [i["text"] for i in jsonl(eduplan("segment", path, "-f", "jsonl"))] == ["2021年加强教师队伍建设。培训教师1000名。"]
 
 
+def test_a_text_argument_with_bytes_that_are_not_utf8():
+    argument = "加强教师".encode() + b"\xff" + "队伍建设".encode()  # the shell passes bytes; Python keeps \xff as a surrogate
+    proc = subprocess.run([*ENTRY, "classify", argument, "-f", "jsonl"], cwd=REPO, capture_output=True, timeout=60)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    row = json.loads(proc.stdout.decode("utf-8", "surrogateescape"))
+    assert row["label"] == "teachers"
+    assert row["text"].encode("utf-8", "surrogateescape") == argument  # the byte comes back as it was
+
+
+def test_library_texts_with_lone_surrogates_are_classified():
+    from eduplan.modeldir import load_model
+
+    clf = load_model()
+    texts = ["加强教师\udcff队伍建设", "\ud800"]
+    assert clf.predict(texts)[0] == "teachers" and clf.predict(texts * 3000)[:2] == clf.predict(texts)
+
+
 def test_20_mb_single_line_is_fast(tmp_path):
     line = " ".join((REPO / SEED).read_text(encoding="utf-8").split("\n")).encode("utf-8")
     data = (line * (20_000_000 // len(line) + 1))[:20_000_000]
