@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .normalizer import numpy_sized
+from .normalizer import joined_map, numpy_sized
 
 __all__ = [
     "word_tokens",
@@ -76,22 +76,14 @@ def _mask_long(text: str) -> str:
     return out[keep].tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _joined(function, texts: list[str]) -> list[str]:
-    """``function`` (which keeps the separator ``\\x1e``) of many texts, from one call on them joined."""
-    joined = "\x1e".join(texts)
-    if len(texts) < 2 or joined.count("\x1e") != len(texts) - 1:  # a text holds the separator itself
-        return [function(t) for t in texts]
-    return function(joined).split("\x1e")
-
-
 def mask_many(texts: list[str]) -> list[str]:
     """:func:`mask_numbers` of many texts in one pass."""
-    return _joined(mask_numbers, texts)
+    return joined_map(mask_numbers, texts)
 
 
 def lower_many(texts: list[str]) -> list[str]:
     """Many texts lower-cased in one pass."""
-    return _joined(str.lower, texts)
+    return joined_map(str.lower, texts)
 
 
 @lru_cache(maxsize=1)
